@@ -8,7 +8,7 @@ import selectors
 import socket
 import struct
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import TracebackType
 
@@ -229,7 +229,7 @@ class DNSTestServer:
         self.port = self._udp.getsockname()[1]
         self._wake_r, self._wake_w = socket.socketpair()
         self._listener = threading.Thread(
-            target=self._serve, name=f"dnstest-listener-{self.port}", daemon=True
+            target=self._serve, name=f"dnstest-{self.port}-listener", daemon=True
         )
         self._listener.start()
         return self
@@ -299,9 +299,12 @@ class DNSTestServer:
             return udp, tcp
         raise OSError(f"could not bind UDP and TCP on one port: {last}")
 
-    def _spawn(self, target: object, *args: object) -> None:
+    def _spawn(self, target: Callable[..., None], *args: object) -> None:
         thread = threading.Thread(
-            target=self._run_tracked, args=(target, *args), name="dnstest-worker", daemon=True
+            target=self._run_tracked,
+            args=(target, *args),
+            name=f"dnstest-{self.port}-worker",
+            daemon=True,
         )
         with self._lock:
             if self._stopping.is_set():
@@ -309,9 +312,8 @@ class DNSTestServer:
             self._threads.add(thread)
         thread.start()
 
-    def _run_tracked(self, target: object, *args: object) -> None:
+    def _run_tracked(self, target: Callable[..., None], *args: object) -> None:
         try:
-            assert callable(target)
             target(*args)
         finally:
             with self._lock:
@@ -385,7 +387,7 @@ class DNSTestServer:
             reply = self._new_response(query)
             rcode = dns.rcode.NOTIMP if query.opcode() != dns.opcode.QUERY else dns.rcode.FORMERR
             reply.set_rcode(rcode)
-            return self._delayed(reply.to_wire())
+            return self._delayed(reply.to_wire(max_size=65535))
 
         question = query.question[0]
         qname = _qname_text(question.name)
@@ -409,15 +411,15 @@ class DNSTestServer:
         reply.set_rcode(result.rcode)
         if result.action == "truncate-always" and transport == "udp":
             reply.flags |= dns.flags.TC
-            return self._delayed(reply.to_wire())
+            return self._delayed(reply.to_wire(max_size=65535))
         reply.answer.extend(result.answer)
         reply.authority.extend(result.authority)
-        wire = reply.to_wire()
+        wire = reply.to_wire(max_size=65535)
         if transport == "udp" and len(wire) > self._udp_size(query):
             reply.answer.clear()
             reply.authority.clear()
             reply.flags |= dns.flags.TC
-            wire = reply.to_wire()
+            wire = reply.to_wire(max_size=65535)
         return self._delayed(wire)
 
     def _delayed(self, wire: bytes) -> bytes | None:
@@ -449,13 +451,16 @@ class DNSTestServer:
         for _ in range(MAX_CNAME_CHAIN + 1):
             seen.add(name)
             failure = self._failure(zone, behaviours, name)
-            if failure is not None:
+            if failure == "truncate-always":
+                # Only UDP replies are affected; TCP still needs the real answer.
                 result.action = failure
-                if failure in ("servfail", "refused"):
-                    result.action = "answer"
-                    refused = failure == "refused"
-                    result.rcode = dns.rcode.REFUSED if refused else dns.rcode.SERVFAIL
-                    result.answer.clear()
+            elif failure in ("servfail", "refused"):
+                refused = failure == "refused"
+                result.rcode = dns.rcode.REFUSED if refused else dns.rcode.SERVFAIL
+                result.answer.clear()
+                return result
+            elif failure is not None:
+                result.action = failure
                 return result
             if name not in zone.existing:
                 result.rcode = dns.rcode.NXDOMAIN

@@ -1,0 +1,358 @@
+"""Frozen, typed SPF syntax tree with source spans, rendering and canonical form."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import ClassVar, Union
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Half-open character range ``[start, end)`` in the record text (0-based)."""
+
+    start: int
+    end: int
+
+    @property
+    def column(self) -> int:
+        """1-based column of the first character."""
+        return self.start + 1
+
+    def shifted(self, offset: int) -> Span:
+        return Span(self.start + offset, self.end + offset)
+
+
+NOSPAN = Span(0, 0)
+
+
+def _span() -> Span:
+    # Spans never take part in equality: two trees that render alike are equal.
+    return field(default=NOSPAN, compare=False, repr=False)
+
+
+# --- macro strings (RFC 7208 §7) -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MacroLiteral:
+    """Literal text inside a macro string."""
+
+    text: str
+    span: Span = _span()
+
+    def render(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True, slots=True)
+class MacroEscape:
+    """``%%``, ``%_`` or ``%-``: a literal percent, space or URL-encoded space."""
+
+    char: str  # "%", "_" or "-"
+    span: Span = _span()
+
+    def render(self) -> str:
+        return "%" + self.char
+
+    @property
+    def value(self) -> str:
+        return {"%": "%", "_": " ", "-": "%20"}[self.char]
+
+
+@dataclass(frozen=True, slots=True)
+class MacroExpand:
+    """``%{letter transformers delimiters}``; an upper-case letter means URL-escape (§7.3)."""
+
+    letter: str  # lower-case macro letter
+    url_escape: bool = False
+    digits: int | None = None
+    reverse: bool = False
+    delimiters: str = ""
+    span: Span = _span()
+
+    def render(self) -> str:
+        letter = self.letter.upper() if self.url_escape else self.letter
+        digits = "" if self.digits is None else str(self.digits)
+        return "%{" + letter + digits + ("r" if self.reverse else "") + self.delimiters + "}"
+
+
+MacroPart = Union[MacroLiteral, MacroEscape, MacroExpand]
+
+
+@dataclass(frozen=True, slots=True)
+class MacroString:
+    """A macro string: literals, escapes and expansions in order."""
+
+    parts: tuple[MacroPart, ...]
+    span: Span = _span()
+
+    def render(self) -> str:
+        return "".join(p.render() for p in self.parts)
+
+    @property
+    def is_dynamic(self) -> bool:
+        """True when the text contains a macro expansion (its value depends on the query)."""
+        return any(isinstance(p, MacroExpand) for p in self.parts)
+
+    @property
+    def letters(self) -> frozenset[str]:
+        return frozenset(p.letter for p in self.parts if isinstance(p, MacroExpand))
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def literal_domain(text: str) -> MacroString:
+    """A macro string holding one literal (for building trees in code)."""
+    return MacroString((MacroLiteral(text),))
+
+
+# --- mechanisms (RFC 7208 §5) --------------------------------------------------------------
+
+
+def _cidr(cidr4: int | None, cidr6: int | None) -> str:
+    out = "" if cidr4 is None else f"/{cidr4}"
+    if cidr6 is not None:
+        out += f"//{cidr6}"
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class All:
+    """``all``: always matches."""
+
+    kind: ClassVar[str] = "all"
+    span: Span = _span()
+
+    def render(self) -> str:
+        return "all"
+
+
+@dataclass(frozen=True, slots=True)
+class Include:
+    """``include:<domain-spec>``."""
+
+    domain: MacroString
+    kind: ClassVar[str] = "include"
+    span: Span = _span()
+
+    def render(self) -> str:
+        return "include:" + self.domain.render()
+
+
+@dataclass(frozen=True, slots=True)
+class A:
+    """``a[:<domain-spec>][<dual-cidr-length>]``."""
+
+    domain: MacroString | None = None
+    cidr4: int | None = None
+    cidr6: int | None = None
+    kind: ClassVar[str] = "a"
+    span: Span = _span()
+
+    def render(self) -> str:
+        target = "" if self.domain is None else ":" + self.domain.render()
+        return self.kind + target + _cidr(self.cidr4, self.cidr6)
+
+
+@dataclass(frozen=True, slots=True)
+class MX:
+    """``mx[:<domain-spec>][<dual-cidr-length>]``."""
+
+    domain: MacroString | None = None
+    cidr4: int | None = None
+    cidr6: int | None = None
+    kind: ClassVar[str] = "mx"
+    span: Span = _span()
+
+    def render(self) -> str:
+        target = "" if self.domain is None else ":" + self.domain.render()
+        return self.kind + target + _cidr(self.cidr4, self.cidr6)
+
+
+@dataclass(frozen=True, slots=True)
+class PTR:
+    """``ptr[:<domain-spec>]`` (deprecated, §5.5)."""
+
+    domain: MacroString | None = None
+    kind: ClassVar[str] = "ptr"
+    span: Span = _span()
+
+    def render(self) -> str:
+        return "ptr" + ("" if self.domain is None else ":" + self.domain.render())
+
+
+@dataclass(frozen=True, slots=True)
+class IP4:
+    """``ip4:<ip4-network>[<ip4-cidr-length>]``."""
+
+    address: ipaddress.IPv4Address
+    prefix: int | None = None
+    kind: ClassVar[str] = "ip4"
+    span: Span = _span()
+
+    @property
+    def network(self) -> ipaddress.IPv4Network:
+        """The range matched (host bits are ignored, as evaluators do)."""
+        return ipaddress.IPv4Network((self.address, 32 if self.prefix is None else self.prefix),
+                                     strict=False)
+
+    def render(self) -> str:
+        return f"ip4:{self.address}" + ("" if self.prefix is None else f"/{self.prefix}")
+
+
+@dataclass(frozen=True, slots=True)
+class IP6:
+    """``ip6:<ip6-network>[<ip6-cidr-length>]``."""
+
+    address: ipaddress.IPv6Address
+    prefix: int | None = None
+    kind: ClassVar[str] = "ip6"
+    span: Span = _span()
+
+    @property
+    def network(self) -> ipaddress.IPv6Network:
+        """The range matched (host bits are ignored, as evaluators do)."""
+        return ipaddress.IPv6Network((self.address, 128 if self.prefix is None else self.prefix),
+                                     strict=False)
+
+    def render(self) -> str:
+        return f"ip6:{self.address}" + ("" if self.prefix is None else f"/{self.prefix}")
+
+
+@dataclass(frozen=True, slots=True)
+class Exists:
+    """``exists:<domain-spec>``."""
+
+    domain: MacroString
+    kind: ClassVar[str] = "exists"
+    span: Span = _span()
+
+    def render(self) -> str:
+        return "exists:" + self.domain.render()
+
+
+Mechanism = Union[All, Include, A, MX, PTR, IP4, IP6, Exists]
+
+# Mechanisms that cost one DNS lookup each towards the limit of 10 (§4.6.4).
+LOOKUP_MECHANISMS = frozenset({"include", "a", "mx", "ptr", "exists"})
+
+
+@dataclass(frozen=True, slots=True)
+class Directive:
+    """A qualifier (``""`` when omitted, which means ``+``) and a mechanism."""
+
+    qualifier: str
+    mechanism: Mechanism
+    span: Span = _span()
+
+    @property
+    def result_qualifier(self) -> str:
+        return self.qualifier or "+"
+
+    @property
+    def kind(self) -> str:
+        return self.mechanism.kind
+
+    def render(self) -> str:
+        return self.qualifier + self.mechanism.render()
+
+
+# --- modifiers (RFC 7208 §6) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """``redirect=<domain-spec>``."""
+
+    domain: MacroString
+    kind: ClassVar[str] = "redirect"
+    span: Span = _span()
+
+    def render(self) -> str:
+        return "redirect=" + self.domain.render()
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """``exp=<domain-spec>``."""
+
+    domain: MacroString
+    kind: ClassVar[str] = "exp"
+    span: Span = _span()
+
+    def render(self) -> str:
+        return "exp=" + self.domain.render()
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownModifier:
+    """``name=<macro-string>`` for a name that is not ``redirect`` or ``exp`` (§6)."""
+
+    name: str
+    value: MacroString
+    kind: ClassVar[str] = "unknown-modifier"
+    span: Span = _span()
+
+    def render(self) -> str:
+        return f"{self.name}={self.value.render()}"
+
+
+Modifier = Union[Redirect, Explanation, UnknownModifier]
+Term = Union[Directive, Redirect, Explanation, UnknownModifier]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A parsed SPF record: the version tag and its terms in order."""
+
+    terms: tuple[Term, ...]
+    text: str = field(default="v=spf1", compare=False, repr=False)
+    span: Span = _span()
+
+    @property
+    def directives(self) -> tuple[Directive, ...]:
+        return tuple(t for t in self.terms if isinstance(t, Directive))
+
+    @property
+    def modifiers(self) -> tuple[Modifier, ...]:
+        return tuple(t for t in self.terms if not isinstance(t, Directive))
+
+    @property
+    def redirect(self) -> Redirect | None:
+        return next((t for t in self.terms if isinstance(t, Redirect)), None)
+
+    @property
+    def explanation(self) -> Explanation | None:
+        return next((t for t in self.terms if isinstance(t, Explanation)), None)
+
+    @property
+    def all_index(self) -> int | None:
+        """Index in ``terms`` of the first ``all`` directive, if any."""
+        for i, term in enumerate(self.terms):
+            if isinstance(term, Directive) and isinstance(term.mechanism, All):
+                return i
+        return None
+
+    def render(self) -> str:
+        """Text with lower-case names and single spaces, terms in their written order."""
+        return " ".join(["v=spf1", *(t.render() for t in self.terms)])
+
+    def canonical(self) -> Record:
+        """An equivalent record in canonical order.
+
+        Mechanisms keep their order (first match wins) up to the first ``all``; mechanisms
+        after ``all`` are dropped because they are never evaluated (§5.1); modifiers follow the
+        mechanisms in their written order. Names are lower-case and ``+`` is left implicit.
+        """
+        mechanisms: list[Term] = []
+        for term in self.directives:
+            mechanisms.append(Directive("" if term.qualifier == "+" else term.qualifier,
+                                        term.mechanism))
+            if isinstance(term.mechanism, All):
+                break
+        return Record(tuple(mechanisms) + self.modifiers)
+
+    def __str__(self) -> str:
+        return self.render()

@@ -1,0 +1,1 @@
+"""DNS layer: the lookups SPF needs, from live DNS or offline zone data, all accounted."""

@@ -1,0 +1,100 @@
+"""Resolver protocol, answer and outcome types, and the in-memory zone-data model."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Protocol, Union
+
+# Record types SPF evaluation asks for. "SPF" is RR type 99, only queried to report it.
+RDTYPES = ("TXT", "A", "AAAA", "MX", "PTR", "SPF", "NS", "CNAME")
+
+
+class Outcome(enum.Enum):
+    """How one query ended; SPF maps these to results (RFC 7208 §2.6, §4.6.4, §5)."""
+
+    OK = "ok"  # at least one record of the asked type
+    NXDOMAIN = "nxdomain"  # the name does not exist (a void lookup)
+    NODATA = "nodata"  # the name exists, no record of this type (a void lookup)
+    TIMEOUT = "timeout"  # no answer in time (temperror)
+    SERVFAIL = "servfail"  # server failure or refused (temperror)
+    ERROR = "error"  # malformed answer or other failure (temperror)
+    LIMIT = "limit"  # spflint's own cap on queries or time was reached (temperror)
+
+    @property
+    def is_void(self) -> bool:
+        return self in (Outcome.NXDOMAIN, Outcome.NODATA)
+
+    @property
+    def is_failure(self) -> bool:
+        return self in (Outcome.TIMEOUT, Outcome.SERVFAIL, Outcome.ERROR, Outcome.LIMIT)
+
+
+# TXT/SPF: one tuple of character-strings (bytes) per record; A/AAAA: address text;
+# MX: (preference, exchange); PTR/NS/CNAME: target name.
+TxtValue = tuple[bytes, ...]
+MxValue = tuple[int, str]
+RecordValue = Union[TxtValue, MxValue, str]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The answer to one (name, type) question, with where it came from."""
+
+    name: str  # lower-case, no trailing dot
+    rdtype: str
+    outcome: Outcome
+    records: tuple[RecordValue, ...] = ()
+    ttl: int | None = None
+    source: str = ""  # e.g. "dns 127.0.0.1:53", "zonedata fixtures/demo.yml", "cache"
+    size: int | None = None  # wire size of the response message, when known
+    tcp: bool = False  # the answer came over TCP (after truncation or by choice)
+    detail: str = ""  # human-readable reason for a failure outcome
+
+    def txt_records(self) -> list[TxtValue]:
+        return [r for r in self.records if isinstance(r, tuple) and not _is_mx(r)]
+
+
+def _is_mx(value: object) -> bool:
+    return isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], int)
+
+
+@dataclass(frozen=True)
+class QueryRecord:
+    """One query as accounted by a resolver (for reports and tests)."""
+
+    name: str
+    rdtype: str
+    outcome: Outcome
+    source: str
+    elapsed: float  # seconds
+
+
+class Resolver(Protocol):
+    """What SPF evaluation needs from DNS. Implementations never raise for DNS outcomes."""
+
+    async def query(self, name: str, rdtype: str) -> Answer:
+        """Ask one question; failures are reported through ``Answer.outcome``."""
+        ...
+
+
+@dataclass
+class NameData:
+    """Everything zone data says about one owner name."""
+
+    records: list[tuple[str, RecordValue]] = field(default_factory=list)
+    timeout: bool = False  # openspf's bare TIMEOUT: the server never answers for this name
+    servfail: bool = False  # spflint extension: the server answers SERVFAIL
+
+
+@dataclass
+class ZoneData:
+    """Offline DNS data: owner name (lower-case, no trailing dot) to what is there.
+
+    ``apexes`` lists zone origins this data is authoritative for (from BIND files): a name
+    at or below an apex that has no entry does not exist (NXDOMAIN).
+    """
+
+    names: dict[str, NameData] = field(default_factory=dict)
+    apexes: set[str] = field(default_factory=set)
+    source: str = ""

@@ -1,0 +1,220 @@
+"""A resolver that answers from zone data the way an authoritative server would."""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+
+import dns.flags
+import dns.message
+import dns.name
+import dns.rcode
+import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
+import dns.rrset
+
+from spflint.dns.base import RDTYPES, Answer, NameData, Outcome, QueryRecord, RecordValue, ZoneData
+from spflint.dns.names import normalize, to_dns_name
+from spflint.errors import InputError
+
+MAX_CNAME_CHAIN = 16
+
+
+class OfflineResolver:
+    """Answers from :class:`ZoneData`: OK, NODATA or NXDOMAIN, CNAMEs followed, failures simulated.
+
+    A name listed with ``TIMEOUT`` (``SERVFAIL``) answers questions for the record types it
+    lists and times out (fails) for every other type, as openspf test drivers do.
+
+    With ``authoritative_all`` every name not covered by the data is NXDOMAIN; otherwise such a
+    name is answered NXDOMAIN with a detail saying the data does not cover it, and
+    :meth:`covers` lets a layered resolver ask the next source instead.
+    """
+
+    def __init__(self, zonedata: ZoneData, *, authoritative_all: bool = False) -> None:
+        self.zonedata = zonedata
+        self.authoritative_all = authoritative_all
+        self.source = f"zonedata {zonedata.source}" if zonedata.source else "zonedata"
+        self.log: list[QueryRecord] = []
+        self._parents: set[str] = set()
+        for name in zonedata.names:
+            labels = name.split(".")
+            self._parents.update(".".join(labels[i:]) for i in range(1, len(labels)))
+
+    def covers(self, name: str) -> bool:
+        """Whether the data speaks for ``name``: listed, an empty non-terminal, or under an apex."""
+        try:
+            name = normalize(name)
+        except InputError:
+            return False
+        return self._exists(name) or self._under_apex(name)
+
+    def _exists(self, name: str) -> bool:
+        return name in self.zonedata.names or name in self._parents
+
+    def _under_apex(self, name: str) -> bool:
+        return any(name == apex or name.endswith("." + apex) for apex in self.zonedata.apexes)
+
+    async def query(self, name: str, rdtype: str) -> Answer:
+        """Answer one question from the zone data; never raises for DNS outcomes."""
+        started = time.perf_counter()
+        answer = self.answer(name, rdtype)
+        self.log.append(
+            QueryRecord(
+                answer.name, rdtype, answer.outcome, answer.source, time.perf_counter() - started
+            )
+        )
+        return answer
+
+    def answer(self, name: str, rdtype: str) -> Answer:
+        """The synchronous core of :meth:`query` (not logged)."""
+        answer, target = self.walk(name, rdtype)
+        if answer is not None:
+            return answer
+        return Answer(
+            normalize(name),
+            rdtype.upper(),
+            Outcome.NXDOMAIN,
+            source=self.source,
+            detail=f"CNAME target {target} is not covered by the zone data",
+        )
+
+    def walk(self, name: str, rdtype: str) -> tuple[Answer | None, str]:
+        """Answer from the data, or ``(None, target)`` when a CNAME leads outside it.
+
+        :raises ValueError: for a record type spflint does not query.
+        """
+        rdtype = rdtype.upper()
+        if rdtype not in RDTYPES:
+            raise ValueError(f"unsupported record type {rdtype!r}")
+        try:
+            qname = normalize(name)
+        except InputError as exc:
+            return Answer(name, rdtype, Outcome.ERROR, source=self.source, detail=exc.message), ""
+        current = qname
+        chain: list[tuple[str, str]] = []  # (owner, CNAME target) pairs followed
+        seen = {qname}
+        while True:
+            entry = self.zonedata.names.get(current)
+            if entry is None:
+                if self._exists(current):
+                    return self._done(qname, rdtype, Outcome.NODATA, chain, ()), ""
+                if self._under_apex(current) or self.authoritative_all:
+                    return self._done(qname, rdtype, Outcome.NXDOMAIN, chain, ()), ""
+                if chain:
+                    return None, current
+                return Answer(
+                    qname,
+                    rdtype,
+                    Outcome.NXDOMAIN,
+                    source=self.source,
+                    detail="name not covered by the zone data",
+                ), ""
+            records = tuple(value for kind, value in entry.records if kind == rdtype)
+            if records:
+                return self._done(qname, rdtype, Outcome.OK, chain, records), ""
+            failure = self._failure(entry, current, qname, rdtype)
+            if failure is not None:
+                return failure, ""
+            targets = [value for kind, value in entry.records if kind == "CNAME"]
+            if not targets or rdtype == "CNAME":
+                return self._done(qname, rdtype, Outcome.NODATA, chain, ()), ""
+            target = str(targets[0])
+            chain.append((current, target))
+            if target in seen or len(chain) > MAX_CNAME_CHAIN:
+                return Answer(
+                    qname,
+                    rdtype,
+                    Outcome.SERVFAIL,
+                    source=self.source,
+                    detail=f"CNAME chain from {qname} loops or is longer than {MAX_CNAME_CHAIN}",
+                ), ""
+            seen.add(target)
+            current = target
+
+    def _failure(self, entry: NameData, current: str, qname: str, rdtype: str) -> Answer | None:
+        if entry.timeout:
+            return Answer(
+                qname,
+                rdtype,
+                Outcome.TIMEOUT,
+                source=self.source,
+                detail=f"zone data: {current} never answers (TIMEOUT)",
+            )
+        if entry.servfail:
+            return Answer(
+                qname,
+                rdtype,
+                Outcome.SERVFAIL,
+                source=self.source,
+                detail=f"zone data: {current} answers SERVFAIL",
+            )
+        return None
+
+    def _done(
+        self,
+        qname: str,
+        rdtype: str,
+        outcome: Outcome,
+        chain: list[tuple[str, str]],
+        records: tuple[RecordValue, ...],
+    ) -> Answer:
+        final = chain[-1][1] if chain else qname
+        size = response_size(qname, rdtype, outcome, chain, final, records)
+        detail = ""
+        if chain and outcome is not Outcome.OK:
+            detail = f"CNAME chain ends at {final}"
+        return Answer(qname, rdtype, outcome, records, source=self.source, size=size, detail=detail)
+
+
+def _rdata(rdtype: str, value: RecordValue) -> dns.rdata.Rdata:
+    if isinstance(value, str):
+        text = str(ipaddress.ip_address(value)) if rdtype in ("A", "AAAA") else f"{value}."
+        return dns.rdata.from_text(dns.rdataclass.IN, rdtype, text)
+    if rdtype == "MX":
+        return dns.rdata.from_text(dns.rdataclass.IN, rdtype, f"{value[0]!s} {value[1]!s}.")
+    strings = [s for s in value if isinstance(s, bytes)]
+    text = " ".join('"' + "".join(f"\\{b:03d}" for b in s) + '"' for s in strings)
+    return dns.rdata.from_text(dns.rdataclass.IN, rdtype, text or '""')
+
+
+def response_size(
+    qname: str,
+    rdtype: str,
+    outcome: Outcome,
+    chain: list[tuple[str, str]],
+    final: str,
+    records: tuple[RecordValue, ...],
+) -> int:
+    """Wire size of the response a server would send for this answer (no EDNS)."""
+    query = dns.message.make_query(to_dns_name(qname), rdtype, use_edns=False)
+    response = dns.message.make_response(query)
+    response.flags |= dns.flags.AA
+    if outcome is Outcome.NXDOMAIN:
+        response.set_rcode(dns.rcode.NXDOMAIN)
+    for owner, target in chain:
+        rrset = dns.rrset.RRset(to_dns_name(owner), dns.rdataclass.IN, dns.rdatatype.CNAME)
+        rrset.add(_rdata("CNAME", target), 0)
+        response.answer.append(rrset)
+    adjust = 0
+    if records:
+        rrset = dns.rrset.RRset(
+            to_dns_name(final), dns.rdataclass.IN, dns.rdatatype.from_text(rdtype)
+        )
+        for value in records:
+            rdata = _rdata(rdtype, value)
+            if value == ():
+                adjust -= 1  # a record of no strings, built as one empty string
+            if rdata in rrset:
+                # identical records collapse in an RRset; count the duplicate anyway
+                adjust += _record_size(rdata)
+            else:
+                rrset.add(rdata, 0)
+        response.answer.append(rrset)
+    return len(response.to_wire()) + adjust
+
+
+def _record_size(rdata: dns.rdata.Rdata) -> int:
+    # a compressed owner pointer (2), type, class, TTL, rdlength (10), then the rdata
+    return 12 + len(rdata.to_wire() or b"")

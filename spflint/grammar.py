@@ -1,0 +1,145 @@
+"""pyparsing grammar for SPF records: one named expression per RFC 7208 §12 production.
+
+The terminals are regular expressions assembled from the pattern strings below, so each
+composite production matches exactly what the ABNF in ``grammar/spf.abnf`` allows while a
+whole record still parses in one pass. Parse actions that build the syntax tree live in
+``spflint.parser``; this module holds the grammar only.
+"""
+
+from __future__ import annotations
+
+import pyparsing as pp
+
+# --- pattern strings (shared by the fine-grained and the composite expressions) -------------
+
+P_ALPHA = r"[A-Za-z]"
+P_DIGIT = r"[0-9]"
+P_ALPHANUM = r"[A-Za-z0-9]"
+P_SP = r" "
+P_QUALIFIER = r"[-+?~]"
+P_QNUM = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])"
+P_IP4_NETWORK = rf"{P_QNUM}\.{P_QNUM}\.{P_QNUM}\.{P_QNUM}"
+# RFC 4291 §2.2 text forms: hex groups and colons, optionally ending in a dotted quad. The
+# exact shape is confirmed by the ``ipaddress`` module in the parse action.
+P_IP6_NETWORK = r"[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*"
+P_IP4_CIDR = r"/(?:0|[1-9][0-9]?)"
+P_IP6_CIDR = r"/(?:0|[1-9][0-9]{0,2})"
+P_DUAL_CIDR = rf"(?:{P_IP4_CIDR})?(?:/{P_IP6_CIDR})?"
+P_MACRO_LETTER = r"[slodiphcrtvSLODIPHCRTV]"
+P_TRANSFORMERS = r"[0-9]*[rR]?"
+P_DELIMITER = r"[-.+,/_=]"
+P_MACRO_EXPAND = rf"(?:%\{{{P_MACRO_LETTER}{P_TRANSFORMERS}{P_DELIMITER}*\}}|%[%_-])"
+P_MACRO_LITERAL = r"[!-$&-~]"
+P_MACRO_STRING = rf"(?:{P_MACRO_EXPAND}|{P_MACRO_LITERAL})*"
+P_TOPLABEL = (
+    rf"(?:{P_ALPHANUM}*{P_ALPHA}{P_ALPHANUM}*"
+    rf"|{P_ALPHANUM}+-[A-Za-z0-9-]*{P_ALPHANUM})"
+)
+P_DOMAIN_END = rf"(?:\.{P_TOPLABEL}\.?|{P_MACRO_EXPAND})"
+P_DOMAIN_SPEC = rf"{P_MACRO_STRING}{P_DOMAIN_END}"
+P_NAME = r"[A-Za-z][A-Za-z0-9._-]*"
+# A term ends at a space or at the end of the record.
+P_END = r"(?= |$)"
+
+
+def _regex(pattern: str, name: str) -> pp.Regex:
+    expr = pp.Regex(pattern)
+    expr.leave_whitespace()
+    expr.set_name(name)
+    return expr
+
+
+def _named(expr: pp.ParserElement, name: str) -> pp.ParserElement:
+    # Spaces are significant in SPF (only SP separates terms), so nothing skips whitespace.
+    expr.leave_whitespace(recursive=False)
+    expr.set_name(name)
+    return expr
+
+
+def _mechanism(name: str, body: str) -> pp.Regex:
+    return _regex(rf"(?i:{name}){body}{P_END}", name)
+
+
+# --- core rules (RFC 5234) -------------------------------------------------------------------
+
+ALPHA = _regex(P_ALPHA, "ALPHA")
+DIGIT = _regex(P_DIGIT, "DIGIT")
+SP = _regex(P_SP, "SP")
+alphanum = _regex(P_ALPHANUM, "alphanum")
+
+# --- macro strings (§7.1) --------------------------------------------------------------------
+
+macro_letter = _regex(P_MACRO_LETTER, "macro-letter")
+transformers = _regex(P_TRANSFORMERS, "transformers")
+delimiter = _regex(P_DELIMITER, "delimiter")
+macro_expand = _regex(P_MACRO_EXPAND, "macro-expand")
+macro_literal = _regex(P_MACRO_LITERAL, "macro-literal")
+macro_string = _regex(P_MACRO_STRING, "macro-string")
+explain_string = _regex(rf"(?:{P_MACRO_EXPAND}|{P_MACRO_LITERAL}| )*", "explain-string")
+
+# --- domains and addresses (§4.6.1, §5.6) ----------------------------------------------------
+
+toplabel = _regex(P_TOPLABEL, "toplabel")
+domain_end = _regex(P_DOMAIN_END, "domain-end")
+domain_spec = _regex(P_DOMAIN_SPEC, "domain-spec")
+qnum = _regex(P_QNUM, "qnum")
+ip4_network = _regex(P_IP4_NETWORK, "ip4-network")
+ip6_network = _regex(P_IP6_NETWORK, "ip6-network")
+ip4_cidr_length = _regex(P_IP4_CIDR, "ip4-cidr-length")
+ip6_cidr_length = _regex(P_IP6_CIDR, "ip6-cidr-length")
+dual_cidr_length = _regex(P_DUAL_CIDR, "dual-cidr-length")
+name = _regex(P_NAME, "name")
+
+# --- mechanisms (§5) -------------------------------------------------------------------------
+# Named groups carry the parts to the parse actions. A domain-spec followed by a CIDR length
+# is split by backtracking: the domain must end in a valid domain-end.
+
+all_ = _mechanism("all", "")
+include = _mechanism("include", rf":(?P<domain>{P_DOMAIN_SPEC})")
+a = _mechanism(
+    "a", rf"(?::(?P<domain>{P_DOMAIN_SPEC}))?(?P<cidr4>{P_IP4_CIDR})?(?:/(?P<cidr6>{P_IP6_CIDR}))?"
+)
+mx = _mechanism(
+    "mx", rf"(?::(?P<domain>{P_DOMAIN_SPEC}))?(?P<cidr4>{P_IP4_CIDR})?(?:/(?P<cidr6>{P_IP6_CIDR}))?"
+)
+ptr = _mechanism("ptr", rf"(?::(?P<domain>{P_DOMAIN_SPEC}))?")
+ip4 = _mechanism("ip4", rf":(?P<address>{P_IP4_NETWORK})(?P<cidr4>{P_IP4_CIDR})?")
+ip6 = _mechanism("ip6", rf":(?P<address>{P_IP6_NETWORK})(?P<cidr6>{P_IP6_CIDR})?")
+exists = _mechanism("exists", rf":(?P<domain>{P_DOMAIN_SPEC})")
+
+qualifier = _regex(P_QUALIFIER, "qualifier")
+mechanism = _named(pp.MatchFirst([all_, include, a, mx, ptr, ip4, ip6, exists]), "mechanism")
+directive = _named(pp.Opt(qualifier) + mechanism, "directive")
+
+# --- modifiers (§6) --------------------------------------------------------------------------
+
+redirect = _regex(rf"(?i:redirect)=(?P<domain>{P_DOMAIN_SPEC}){P_END}", "redirect")
+explanation = _regex(rf"(?i:exp)=(?P<domain>{P_DOMAIN_SPEC}){P_END}", "explanation")
+unknown_modifier = _regex(
+    rf"(?!(?i:redirect|exp)=)(?P<name>{P_NAME})=(?P<value>{P_MACRO_STRING}){P_END}",
+    "unknown-modifier",
+)
+modifier = _named(pp.MatchFirst([redirect, explanation, unknown_modifier]), "modifier")
+
+# --- record (§4.5, §12) ----------------------------------------------------------------------
+
+version = _regex(rf"(?i:v=spf1){P_END}", "version")
+term = _named(pp.MatchFirst([directive, modifier]), "term")
+_spaces = _regex(r" +", "1*SP")
+terms = _named(pp.ZeroOrMore(pp.Suppress(_spaces) + term), "terms")
+_end = pp.StringEnd()
+_end.leave_whitespace()
+record = _named(version + terms + pp.Suppress(pp.Opt(_spaces)) + _end, "record")
+record.streamline()
+
+# Productions of grammar/spf.abnf and the expression implementing each.
+PRODUCTIONS: dict[str, pp.ParserElement] = {
+    expr.customName: expr
+    for expr in (
+        record, version, terms, directive, qualifier, mechanism, all_, include, a, mx, ptr,
+        ip4, ip6, exists, modifier, redirect, explanation, unknown_modifier, ip4_cidr_length,
+        ip6_cidr_length, dual_cidr_length, ip4_network, qnum, ip6_network, domain_spec,
+        domain_end, toplabel, alphanum, explain_string, macro_string, macro_expand,
+        macro_literal, macro_letter, transformers, delimiter, name, ALPHA, DIGIT, SP,
+    )
+}

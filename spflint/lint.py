@@ -1,0 +1,101 @@
+"""Offline linting of one record text: parse, then run every enabled record rule."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .ast import Record, Span
+from .config import Config
+from .errors import SpfSyntaxError
+from .findings import Finding
+from .parser import Problem, parse_record
+from .rules import Rule, registry
+from .rules.base import Hit, RuleContext
+
+_DEFAULT_CONFIG = Config()
+
+
+@dataclass
+class LintResult:
+    """The outcome of linting one record text."""
+
+    text: str
+    record: Record | None  # None when the text did not parse
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def parsed(self) -> bool:
+        return self.record is not None
+
+
+def _term_at(text: str, span: Span) -> str:
+    """The whole space-delimited term containing ``span`` (what a user recognises)."""
+    start = text.rfind(" ", 0, span.start) + 1
+    end = text.find(" ", max(span.end - 1, span.start))
+    return text[start : len(text) if end < 0 else end]
+
+
+def make_finding(rule: Rule, config: Config, text: str, span: Span | None, message: str,
+                 **kwargs: object) -> Finding:
+    """A finding for ``rule`` at ``span`` of ``text``, severity from the configuration."""
+    column = end_column = term = None
+    if span is not None:
+        column = span.start + 1
+        end_column = max(span.end, span.start + 1) + 1
+        term = _term_at(text, span) if text else None
+    return Finding(code=rule.code, name=rule.name, severity=config.severity_of(rule),
+                   message=message, term=term, column=column, end_column=end_column,
+                   **kwargs)  # type: ignore[arg-type]
+
+
+def problem_finding(problem: Problem, config: Config, text: str) -> Finding:
+    """The finding for one parser problem."""
+    rule = registry().get(problem.code)
+    return make_finding(rule, config, text, Span(problem.start, problem.end), problem.message,
+                        hint=problem.hint, fix=problem.fix)
+
+
+def hit_finding(rule: Rule, hit: Hit, config: Config, text: str) -> Finding:
+    return make_finding(rule, config, text, hit.span, hit.message, hint=hit.hint, fix=hit.fix,
+                        extra=hit.extra)
+
+
+def lint_record(
+    text: str,
+    config: Config | None = None,
+    *,
+    strings: Sequence[bytes] | None = None,
+    domain: str | None = None,
+) -> LintResult:
+    """Lint one SPF record text offline (no DNS).
+
+    ``strings`` are the TXT character-strings the text was joined from, when known (size
+    rules use them). Findings are sorted by column. Syntax problems come from the parser;
+    record rules run only on a record that parsed.
+    """
+    config = config or _DEFAULT_CONFIG
+    result = LintResult(text, None)
+    try:
+        record = parse_record(text)
+    except SpfSyntaxError as exc:
+        for problem in exc.problems:
+            finding = problem_finding(problem, config, text)
+            if config.enabled(registry().get(problem.code)):
+                result.findings.append(finding)
+        record = None
+    result.record = record
+    str_tuple = None if strings is None else tuple(strings)
+    for rule in registry():
+        if rule.check is None or not config.enabled(rule):
+            continue
+        if rule.scope == "record" and record is None:
+            continue
+        if rule.scope not in ("record", "text"):
+            continue
+        ctx = RuleContext(text=text, strings=str_tuple, options=config.options_for(rule),
+                          domain=domain)
+        for hit in rule.check(record, ctx):
+            result.findings.append(hit_finding(rule, hit, config, text))
+    result.findings.sort(key=lambda f: (f.column or 0, f.code))
+    return result

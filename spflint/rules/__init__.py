@@ -1,0 +1,140 @@
+"""Rule registry: every rule module, by stable code and kebab-case name."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from ..errors import UnknownRuleError
+from ..findings import Severity
+
+# One module per rule (or per syntax code emitted by the parser). Listed explicitly so the
+# registry is greppable; tests/test_registry.py keeps this list, the docs and the cases in
+# agreement.
+RULE_MODULES: tuple[str, ...] = (
+    # SPF1xx: syntax, reported by the parser (these modules hold documentation only)
+    "invalid_version",  # SPF100
+    "unknown_mechanism",  # SPF101
+    "invalid_separator",  # SPF102
+    "glued_terms",  # SPF103
+    "invalid_ip_address",  # SPF104
+    "invalid_cidr_length",  # SPF105
+    "invalid_domain_spec",  # SPF106
+    "invalid_macro",  # SPF107
+    "wrong_delimiter",  # SPF108
+    "invalid_character",  # SPF109
+    "space_after_colon",  # SPF110
+    "ip_address_as_domain",  # SPF111
+    "invalid_argument",  # SPF112
+    # SPF2xx: sizes and DNS lookup limits visible in the record itself
+    "string_too_long",  # SPF201
+    "record_too_long",  # SPF202
+    "lookup_terms_over_limit",  # SPF203
+    # SPF3xx: semantics
+    "pass_all",  # SPF301
+    "broad_range",  # SPF302
+    "neutral_all",  # SPF303
+    "missing_all",  # SPF304
+    "multiple_all",  # SPF305
+    "terms_after_all",  # SPF306
+    "redirect_ignored",  # SPF307
+    "duplicate_modifier",  # SPF308
+    "modifier_before_mechanisms",  # SPF309
+    "ptr_mechanism",  # SPF310
+    "duplicate_term",  # SPF311
+    "duplicate_include",  # SPF312
+    "overlapping_ranges",  # SPF313
+    "non_routable_range",  # SPF314
+    "host_bits_set",  # SPF315
+    "unknown_modifier",  # SPF316
+    "m365_lookalike",  # SPF317
+    "suspicious_domain",  # SPF318
+    # SPF4xx: style
+    "non_canonical_case",  # SPF401
+    "redundant_cidr",  # SPF402
+    "redundant_qualifier",  # SPF403
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule's metadata and its check function (``None`` for codes the parser emits)."""
+
+    code: str
+    name: str
+    summary: str
+    severity: Severity
+    doc: str
+    scope: str  # "syntax" (parser), "record" (static), "dns" (needs the resolved tree)
+    check: Callable[..., Iterator[Any]] | None
+    options: dict[str, Any] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
+    status: str = "stable"
+    module: ModuleType | None = field(default=None, compare=False, repr=False)
+
+
+def _load(module_name: str) -> Rule:
+    mod = importlib.import_module(f"{__name__}.{module_name}")
+    return Rule(
+        code=mod.CODE,
+        name=mod.NAME,
+        summary=mod.SUMMARY,
+        severity=mod.SEVERITY,
+        doc=(mod.__doc__ or "").strip(),
+        scope=getattr(mod, "SCOPE", "record"),
+        check=getattr(mod, "check", None),
+        options=dict(getattr(mod, "OPTIONS", {})),
+        aliases=tuple(getattr(mod, "ALIASES", ())),
+        status=getattr(mod, "STATUS", "stable"),
+        module=mod,
+    )
+
+
+class Registry:
+    """Rules by code, with lookup by code, name or alias."""
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules: dict[str, Rule] = {}
+        self._by_key: dict[str, Rule] = {}
+        for rule in sorted(rules, key=lambda r: r.code):
+            self.rules[rule.code] = rule
+            for key in (rule.code, rule.name, *rule.aliases):
+                self._by_key[key.lower()] = rule
+
+    def get(self, key: str) -> Rule:
+        """The rule with this code, name or alias.
+
+        :raises UnknownRuleError: no rule is known by that key.
+        """
+        try:
+            return self._by_key[key.strip().lower()]
+        except KeyError:
+            raise UnknownRuleError(rule=key) from None
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.strip().lower() in self._by_key
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self.rules.values())
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+
+_REGISTRY: Registry | None = None
+
+
+def registry() -> Registry:
+    """The registry of all built-in rules (built on first use)."""
+    global _REGISTRY
+    if _REGISTRY is None:
+        _REGISTRY = Registry([_load(name) for name in RULE_MODULES])
+    return _REGISTRY
+
+
+def get(key: str) -> Rule:
+    """Shortcut for ``registry().get(key)``."""
+    return registry().get(key)

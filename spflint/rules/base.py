@@ -1,0 +1,34 @@
+"""What a rule's ``check`` receives (``RuleContext``) and yields (``Hit``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..ast import Span
+from ..findings import Fix
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One problem a rule found: where (a span of the record text), what, and a fix.
+
+    The engine turns a hit into a ``Finding``, stamping code, name and severity from the
+    registry and configuration, and the column and term text from the span.
+    """
+
+    span: Span | None
+    message: str
+    hint: str | None = None
+    fix: Fix | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a record-scope rule may know besides the tree itself."""
+
+    text: str  # the record text the spans refer to
+    strings: tuple[bytes, ...] | None = None  # the TXT character-strings, when known
+    options: dict[str, Any] = field(default_factory=dict)  # the rule's options, validated
+    domain: str | None = None  # the owner name, when known
