@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Protocol, Union
+from typing import Protocol, Union, cast
 
 # Record types SPF evaluation asks for. "SPF" is RR type 99, only queried to report it.
 RDTYPES = ("TXT", "A", "AAAA", "MX", "PTR", "SPF", "NS", "CNAME")
@@ -52,11 +52,12 @@ class Answer:
     detail: str = ""  # human-readable reason for a failure outcome
 
     def txt_records(self) -> list[TxtValue]:
-        return [r for r in self.records if isinstance(r, tuple) and not _is_mx(r)]
-
-
-def _is_mx(value: object) -> bool:
-    return isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], int)
+        """The TXT/SPF records of the answer, each a tuple of character-strings."""
+        out: list[TxtValue] = []
+        for value in self.records:
+            if isinstance(value, tuple) and all(isinstance(s, bytes) for s in value):
+                out.append(cast(TxtValue, value))
+        return out
 
 
 @dataclass(frozen=True)
