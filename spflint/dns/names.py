@@ -70,6 +70,8 @@ def to_unicode(name: str) -> str:
 
 def to_dns_name(name: str) -> dns.name.Name:
     """Return the absolute dnspython name for a normalised ``name`` (no escape processing)."""
+    if not name:
+        return dns.name.root
     return dns.name.Name([label.encode("latin-1") for label in name.split(".")] + [b""])
 
 

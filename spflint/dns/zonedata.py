@@ -154,8 +154,11 @@ class _YamlReader:
         return value
 
     def host(self, node: yaml.Node) -> str:
+        text = self.scalar(node, "a host name") if node.tag != _NULL_TAG else ""
+        if text.strip() in ("", "."):
+            return ""  # the root, as in a null MX (RFC 7505)
         try:
-            return normalize(self.scalar(node, "a host name"))
+            return normalize(text)
         except InputError as exc:
             raise self.fail(node, exc.message) from None
 

@@ -1,0 +1,158 @@
+"""Repo-first resolution: offline zone data in order, then live DNS (or nothing with --offline)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from spflint.dns import zonedata
+from spflint.dns.base import RDTYPES, Answer, Outcome, QueryRecord, Resolver
+from spflint.dns.live import DEFAULT_TIMEOUT, LiveResolver
+from spflint.dns.names import normalize, parse_nameserver
+from spflint.dns.offline import MAX_CNAME_CHAIN, OfflineResolver
+from spflint.errors import InputError
+
+NAMESERVER_ENV = "SPFLINT_NAMESERVER"
+NO_DATA_SOURCE = "offline (no data)"
+
+
+class LayeredResolver:
+    """Asks each offline source that covers a name, in order; else live DNS, else NXDOMAIN.
+
+    The last item is the live resolver, or ``None`` when live DNS is forbidden: a name no
+    offline source covers is then NXDOMAIN from ``offline (no data)``. A CNAME in zone data
+    that leads outside it is followed through all layers again.
+    """
+
+    def __init__(self, layers: Sequence[OfflineResolver | LiveResolver | None]) -> None:
+        items = list(layers)
+        last = items[-1] if items else None
+        if isinstance(last, LiveResolver) or last is None:
+            items = items[:-1]
+        self.offline: list[OfflineResolver] = []
+        for item in items:
+            if not isinstance(item, OfflineResolver):
+                raise TypeError("only the last layer may be a live resolver (or None)")
+            self.offline.append(item)
+        self.live: LiveResolver | None = last if isinstance(last, LiveResolver) else None
+        self.log: list[QueryRecord] = []
+        self._live_logged = 0
+
+    @property
+    def sent(self) -> int:
+        """Queries sent to live DNS."""
+        return self.live.sent if self.live is not None else 0
+
+    @property
+    def cache_hits(self) -> int:
+        return self.live.cache_hits if self.live is not None else 0
+
+    async def query(self, name: str, rdtype: str) -> Answer:
+        """Ask one question of the first layer that covers the name; never raises for DNS."""
+        return await self._query(name, rdtype.upper(), 0)
+
+    async def _query(self, name: str, rdtype: str, depth: int) -> Answer:
+        if rdtype not in RDTYPES:
+            raise ValueError(f"unsupported record type {rdtype!r}")
+        try:
+            qname = normalize(name)
+        except InputError as exc:
+            return Answer(name, rdtype, Outcome.ERROR, source="spflint", detail=exc.message)
+        for layer in self.offline:
+            if not layer.covers(qname):
+                continue
+            started = time.perf_counter()
+            answer, target = layer.walk(qname, rdtype)
+            elapsed = time.perf_counter() - started
+            if answer is None:
+                self.log.append(QueryRecord(qname, "CNAME", Outcome.OK, layer.source, elapsed))
+                if depth >= MAX_CNAME_CHAIN:
+                    return Answer(
+                        qname,
+                        rdtype,
+                        Outcome.ERROR,
+                        source=layer.source,
+                        detail=f"CNAME chain longer than {MAX_CNAME_CHAIN}",
+                    )
+                rest = await self._query(target, rdtype, depth + 1)
+                return dataclasses.replace(rest, name=qname)
+            self.log.append(QueryRecord(qname, rdtype, answer.outcome, answer.source, elapsed))
+            return answer
+        if self.live is None:
+            answer = Answer(
+                qname,
+                rdtype,
+                Outcome.NXDOMAIN,
+                source=NO_DATA_SOURCE,
+                detail="no zone data covers this name and live DNS is off",
+            )
+            self.log.append(QueryRecord(qname, rdtype, answer.outcome, answer.source, 0.0))
+            return answer
+        answer = await self.live.query(qname, rdtype)
+        self._collect_live_log()
+        return answer
+
+    def _collect_live_log(self) -> None:
+        assert self.live is not None
+        fresh = self.live.log[self._live_logged :]
+        self.log.extend(fresh)
+        self._live_logged += len(fresh)
+
+
+def nameservers_from(
+    texts: Sequence[str] = (), environ: Mapping[str, str] | None = None
+) -> list[tuple[str, int]]:
+    """Parse ``--nameserver`` values, else ``SPFLINT_NAMESERVER`` (comma-separated); [] if none.
+
+    :raises InputError: for a value that is not ``IP[:PORT]`` (naming the variable if from it).
+    """
+    if texts:
+        return [parse_nameserver(text) for text in texts]
+    env = os.environ if environ is None else environ
+    value = env.get(NAMESERVER_ENV, "").strip()
+    if not value:
+        return []
+    servers = []
+    for part in value.split(","):
+        if not part.strip():
+            continue
+        try:
+            servers.append(parse_nameserver(part))
+        except InputError as exc:
+            raise InputError(f"{NAMESERVER_ENV}: {exc.message}") from None
+    return servers
+
+
+def build_resolver(
+    nameservers: Sequence[str] = (),
+    timeout: float | None = None,
+    dns_data_files: Sequence[str | os.PathLike[str]] = (),
+    offline: bool = False,
+    deadline: float | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> Resolver:
+    """The resolver for the CLI: ``--dns-data`` files in order, then live DNS unless ``offline``.
+
+    ``timeout`` is the wait for one query (default 2 s); ``deadline`` is the
+    :func:`time.monotonic` time after which every question is LIMIT (``--timeout`` of a check).
+
+    :raises InputError: for an unreadable or invalid data file or a bad nameserver.
+    """
+    layers: list[OfflineResolver | LiveResolver | None] = [
+        OfflineResolver(zonedata.load(Path(path))) for path in dns_data_files
+    ]
+    if offline:
+        layers.append(None)
+    else:
+        layers.append(
+            LiveResolver(
+                nameservers_from(nameservers, environ) or None,
+                timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
+                deadline=deadline,
+            )
+        )
+    return LayeredResolver(layers)
