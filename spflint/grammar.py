@@ -39,7 +39,7 @@ P_DOMAIN_END = rf"(?:\.{P_TOPLABEL}\.?|{P_MACRO_EXPAND})"
 P_DOMAIN_SPEC = rf"{P_MACRO_STRING}{P_DOMAIN_END}"
 P_NAME = r"[A-Za-z][A-Za-z0-9._-]*"
 # A term ends at a space or at the end of the record.
-P_END = r"(?= |$)"
+P_END = r"(?= |\Z)"
 
 
 def _regex(pattern: str, name: str) -> pp.Regex:
@@ -130,6 +130,9 @@ terms = _named(pp.ZeroOrMore(pp.Suppress(_spaces) + term), "terms")
 _end = pp.StringEnd()
 _end.leave_whitespace()
 record = _named(version + terms + pp.Suppress(pp.Opt(_spaces)) + _end, "record")
+# Tabs are not separators in SPF: parse the text as it is, without tab expansion.
+record.parse_with_tabs()
+term.parse_with_tabs()
 record.streamline()
 
 # Productions of grammar/spf.abnf and the expression implementing each.

@@ -203,8 +203,47 @@ _install_actions()
 EXP_ONLY_LETTERS = frozenset("crt")
 
 
+def _domain_problems(domain: MacroString) -> list[Problem]:
+    """Empty or over-long labels in the literal text of a domain-spec.
+
+    The ABNF accepts them (a macro-literal may be a dot), but no DNS query can be made for
+    such a name; RFC 7208 leaves the outcome open and the openspf suite accepts permerror.
+    """
+    problems: list[Problem] = []
+    text = domain.render()
+    if not domain.is_dynamic:
+        name = text[:-1] if text.endswith(".") else text
+        if len(name) > 253:
+            problems.append(Problem("SPF106", f"domain is {len(name)} octets long; the limit "
+                                    "is 253", domain.span.start, domain.span.end))
+    for part in domain.parts:
+        if not isinstance(part, MacroLiteral):
+            continue
+        offset = part.span.start
+        for m in re.finditer(r"[^.]{64,}|\.\.", part.text):
+            # A long run of literal text only counts when it is a whole label.
+            if m.group() == "..":
+                problems.append(Problem("SPF106", f"empty label in '{text}' (two dots in a "
+                                        "row)", offset + m.start() + 1, offset + m.end()))
+            elif _whole_label(domain, part, m):
+                problems.append(Problem("SPF106", f"label of {len(m.group())} octets in "
+                                        f"'{text}'; the limit is 63", offset + m.start(),
+                                        offset + m.end()))
+    if text.startswith("."):
+        problems.append(Problem("SPF106", f"empty label at the start of '{text}'",
+                                domain.span.start, domain.span.start + 1))
+    return problems
+
+
+def _whole_label(domain: MacroString, part: MacroLiteral, m: re.Match[str]) -> bool:
+    idx = domain.parts.index(part)
+    starts = m.start() > 0 or idx == 0
+    ends = m.end() < len(part.text) or idx == len(domain.parts) - 1
+    return starts and ends
+
+
 def _macro_problems(record: Record) -> list[Problem]:
-    """Problems the regex grammar cannot express: ``%{d0}`` and exp-only letters."""
+    """Problems the regex grammar cannot express: ``%{d0}``, exp-only letters, bad labels."""
     problems: list[Problem] = []
     for term in record.terms:
         if isinstance(term, UnknownModifier):
@@ -213,6 +252,7 @@ def _macro_problems(record: Record) -> list[Problem]:
         domain = getattr(mech, "domain", None)
         if domain is None:
             continue
+        problems.extend(_domain_problems(domain))
         for part in domain.parts:
             if not isinstance(part, MacroExpand):
                 continue
