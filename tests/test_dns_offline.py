@@ -6,6 +6,8 @@ import asyncio
 from pathlib import Path
 
 import dns.message
+import dns.rdata
+import dns.rdataclass
 import dns.rdatatype
 import pytest
 
@@ -174,10 +176,14 @@ def _real_size(name: str, rdtype: str, records: list[str]) -> int:
     query = dns.message.make_query(name + ".", rdtype, use_edns=False)
     response = dns.message.make_response(query)
     rrset = response.find_rrset(
-        response.answer, query.question[0].name, 1, dns.rdatatype.from_text(rdtype), create=True
+        response.answer,
+        query.question[0].name,
+        dns.rdataclass.IN,
+        dns.rdatatype.from_text(rdtype),
+        create=True,
     )
     for text in records:
-        rrset.add(dns.rdata.from_text(1, dns.rdatatype.from_text(rdtype), text), 0)
+        rrset.add(dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.from_text(rdtype), text), 0)
     return len(response.to_wire())
 
 

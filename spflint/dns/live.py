@@ -1,0 +1,374 @@
+"""Live DNS over dnspython's asyncio API: typed outcomes, retries, caps, a TTL cache, dedup."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import ipaddress
+import time
+from collections.abc import Callable, Sequence
+
+import dns.asyncquery
+import dns.exception
+import dns.flags
+import dns.message
+import dns.name
+import dns.rcode
+import dns.rdataclass
+import dns.rdatatype
+import dns.resolver
+import dns.rrset
+
+from spflint.dns.base import RDTYPES, Answer, Outcome, QueryRecord, RecordValue
+from spflint.dns.names import from_dns_name, normalize, to_dns_name
+from spflint.errors import InputError
+
+DEFAULT_TIMEOUT = 2.0
+DEFAULT_RETRIES = 1
+DEFAULT_MAX_QUERIES = 1000
+DEFAULT_MAX_IN_FLIGHT = 32
+EDNS_PAYLOAD = 1232
+NEGATIVE_TTL = 300  # negative answers without an SOA to say otherwise
+FAILURE_TTL = 60  # how long a TIMEOUT/SERVFAIL/ERROR outcome is remembered
+MAX_CNAME_CHAIN = 16
+
+_RETRYABLE = (Outcome.TIMEOUT, Outcome.SERVFAIL)
+_CACHEABLE_FAILURES = (Outcome.TIMEOUT, Outcome.SERVFAIL, Outcome.ERROR)
+
+
+def system_nameservers() -> list[tuple[str, int]]:
+    """The nameservers of the system configuration (``/etc/resolv.conf``), or none."""
+    try:
+        resolver = dns.resolver.Resolver()
+    except (dns.exception.DNSException, OSError):
+        return []
+    return [(str(server), int(resolver.port)) for server in resolver.nameservers]
+
+
+def server_label(server: tuple[str, int]) -> str:
+    """``dns IP:PORT`` (IPv6 in brackets): the source text of answers from ``server``."""
+    host, port = server
+    return f"dns [{host}]:{port}" if ":" in host else f"dns {host}:{port}"
+
+
+@dataclasses.dataclass
+class _Exchange:
+    """The result of asking one server once: an answer, and whether to try another server."""
+
+    answer: Answer
+    retry: bool = False
+    follow: str | None = None  # a CNAME target the server did not resolve for us
+
+
+class LiveResolver:
+    """Asks real DNS servers; every outcome typed, nothing raised for DNS trouble.
+
+    A *query* is one question sent to one server (a retry over TCP after truncation, or
+    without EDNS after FORMERR, is part of the same query). ``max_queries`` caps queries over
+    the resolver's life; after ``deadline`` (a value of ``clock``) every question is LIMIT.
+
+    Answers are cached for their TTL (negative ones for the SOA minimum, or 300 s without an
+    SOA; TIMEOUT/SERVFAIL/ERROR for 60 s); concurrent questions for the same name and type
+    share one query. A cached answer keeps its original ``source`` with the remaining TTL.
+    """
+
+    def __init__(
+        self,
+        nameservers: Sequence[tuple[str, int]] | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        retries: int = DEFAULT_RETRIES,
+        deadline: float | None = None,
+        max_queries: int = DEFAULT_MAX_QUERIES,
+        max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.nameservers = list(nameservers) if nameservers else system_nameservers()
+        self.timeout = timeout
+        self.retries = max(0, retries)
+        self.deadline = deadline
+        self.max_queries = max_queries
+        self.max_in_flight = max(1, max_in_flight)
+        self.clock = clock
+        self.log: list[QueryRecord] = []
+        self.sent = 0
+        self.cache_hits = 0
+        self.shared = 0  # questions answered by joining a query already in flight
+        self._cache: dict[tuple[str, str], tuple[float, Answer]] = {}
+        self._inflight: dict[tuple[str, str], asyncio.Task[Answer]] = {}
+        self._preferred = 0
+        self._semaphore: asyncio.Semaphore | None = None
+        self._semaphore_loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def source(self) -> str:
+        return ", ".join(server_label(s) for s in self.nameservers) or "dns (no nameserver)"
+
+    async def query(self, name: str, rdtype: str) -> Answer:
+        """Ask one question; failures are reported through ``Answer.outcome``.
+
+        :raises ValueError: for a record type spflint does not query.
+        """
+        rdtype = rdtype.upper()
+        if rdtype not in RDTYPES:
+            raise ValueError(f"unsupported record type {rdtype!r}")
+        try:
+            qname = normalize(name)
+        except InputError as exc:
+            return Answer(name, rdtype, Outcome.ERROR, source=self.source, detail=exc.message)
+        key = (qname, rdtype)
+        limit = self._deadline_answer(qname, rdtype)
+        if limit is not None:
+            return limit
+        cached = self._cached(key)
+        if cached is not None:
+            return cached
+        task = self._inflight.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self._resolve(qname, rdtype, 0))
+            self._inflight[key] = task
+            task.add_done_callback(lambda done: self._finish(key, done))
+        else:
+            self.shared += 1
+        # A cancelled caller must not cancel the query others are waiting for.
+        return await asyncio.shield(task)
+
+    def cache_clear(self) -> None:
+        self._cache.clear()
+
+    # -- cache -------------------------------------------------------------------------
+
+    def _cached(self, key: tuple[str, str]) -> Answer | None:
+        entry = self._cache.get(key)
+        if entry is None:
+            return None
+        expires, answer = entry
+        now = self.clock()
+        if now >= expires:
+            del self._cache[key]
+            return None
+        self.cache_hits += 1
+        return dataclasses.replace(answer, ttl=max(0, int(expires - now)))
+
+    def _store(self, key: tuple[str, str], answer: Answer) -> None:
+        if answer.outcome is Outcome.LIMIT:
+            return
+        if answer.outcome in _CACHEABLE_FAILURES:
+            ttl = FAILURE_TTL
+        else:
+            ttl = answer.ttl if answer.ttl is not None else NEGATIVE_TTL
+        if ttl > 0:
+            self._cache[key] = (self.clock() + ttl, answer)
+
+    def _finish(self, key: tuple[str, str], task: asyncio.Task[Answer]) -> None:
+        if self._inflight.get(key) is task:
+            del self._inflight[key]
+        if not task.cancelled() and task.exception() is None:
+            self._store(key, task.result())
+
+    # -- limits ------------------------------------------------------------------------
+
+    def _deadline_answer(self, qname: str, rdtype: str) -> Answer | None:
+        if self.deadline is not None and self.clock() >= self.deadline:
+            return Answer(
+                qname,
+                rdtype,
+                Outcome.LIMIT,
+                source=self.source,
+                detail="the time allowed for this check is used up",
+            )
+        return None
+
+    def _remaining(self) -> float | None:
+        return None if self.deadline is None else self.deadline - self.clock()
+
+    def _semaphore_for_loop(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        if self._semaphore is None or self._semaphore_loop is not loop:
+            self._semaphore = asyncio.Semaphore(self.max_in_flight)
+            self._semaphore_loop = loop
+        return self._semaphore
+
+    # -- resolution --------------------------------------------------------------------
+
+    async def _resolve(self, qname: str, rdtype: str, depth: int) -> Answer:
+        if not self.nameservers:
+            return Answer(
+                qname,
+                rdtype,
+                Outcome.ERROR,
+                source=self.source,
+                detail="no nameserver configured (none in /etc/resolv.conf); use --nameserver",
+            )
+        exchange: _Exchange | None = None
+        for attempt in range(1 + self.retries):
+            limit = self._deadline_answer(qname, rdtype)
+            if limit is not None:
+                return limit
+            if self.sent >= self.max_queries:
+                return Answer(
+                    qname,
+                    rdtype,
+                    Outcome.LIMIT,
+                    source=self.source,
+                    detail=f"the cap of {self.max_queries} DNS queries is reached",
+                )
+            index = (self._preferred + attempt) % len(self.nameservers)
+            exchange = await self._exchange(qname, rdtype, self.nameservers[index])
+            if not exchange.retry:
+                self._preferred = index
+                break
+        assert exchange is not None
+        if exchange.follow is not None:
+            return await self._follow(exchange.answer, exchange.follow, depth)
+        return exchange.answer
+
+    async def _follow(self, partial: Answer, target: str, depth: int) -> Answer:
+        """Continue a CNAME chain the server left unresolved (it is authoritative, not ours)."""
+        if depth >= MAX_CNAME_CHAIN:
+            return dataclasses.replace(
+                partial,
+                outcome=Outcome.ERROR,
+                detail=f"CNAME chain longer than {MAX_CNAME_CHAIN}",
+            )
+        key = (target, partial.rdtype)
+        rest = self._cached(key)
+        if rest is None:
+            # Not joined with queries in flight: two chains pointing at each other would wait
+            # for each other for ever.
+            rest = await self._resolve(target, partial.rdtype, depth + 1)
+            self._store(key, rest)
+        ttl = rest.ttl if partial.ttl is None else min(partial.ttl, rest.ttl or partial.ttl)
+        return dataclasses.replace(
+            rest, name=partial.name, ttl=ttl, size=partial.size, tcp=partial.tcp or rest.tcp
+        )
+
+    async def _exchange(self, qname: str, rdtype: str, server: tuple[str, int]) -> _Exchange:
+        self.sent += 1
+        started = time.perf_counter()
+        async with self._semaphore_for_loop():
+            exchange = await self._ask(qname, rdtype, server)
+        answer = exchange.answer
+        self.log.append(
+            QueryRecord(qname, rdtype, answer.outcome, answer.source, time.perf_counter() - started)
+        )
+        return exchange
+
+    async def _ask(self, qname: str, rdtype: str, server: tuple[str, int]) -> _Exchange:
+        host, port = server
+        source = server_label(server)
+        timeout = self.timeout
+        remaining = self._remaining()
+        by_deadline = remaining is not None and remaining < timeout
+        if remaining is not None:
+            timeout = max(0.0, min(timeout, remaining))
+        expires = time.monotonic() + timeout
+
+        def fail(outcome: Outcome, detail: str, retry: bool) -> _Exchange:
+            return _Exchange(Answer(qname, rdtype, outcome, source=source, detail=detail), retry)
+
+        query = dns.message.make_query(to_dns_name(qname), rdtype, use_edns=0, payload=EDNS_PAYLOAD)
+        tcp = False
+        try:
+            response = await dns.asyncquery.udp(query, host, timeout=timeout, port=port)
+            if response.rcode() in (dns.rcode.FORMERR, dns.rcode.NOTIMP) and response.edns < 0:
+                # A server that does not know EDNS: ask again the old way.
+                query = dns.message.make_query(to_dns_name(qname), rdtype, use_edns=False)
+                response = await dns.asyncquery.udp(
+                    query, host, timeout=max(0.0, expires - time.monotonic()), port=port
+                )
+            if response.flags & dns.flags.TC:
+                tcp = True
+                response = await dns.asyncquery.tcp(
+                    query, host, timeout=max(0.0, expires - time.monotonic()), port=port
+                )
+        except dns.exception.Timeout:
+            if by_deadline:
+                return fail(Outcome.LIMIT, "the time allowed for this check is used up", False)
+            via = "TCP" if tcp else "UDP"
+            return fail(Outcome.TIMEOUT, f"no answer within {timeout:g} s over {via}", True)
+        except dns.exception.DNSException as exc:
+            return fail(Outcome.ERROR, f"malformed answer: {exc}", False)
+        except (OSError, EOFError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+            return fail(Outcome.ERROR, f"cannot reach the server: {reason}", True)
+        return self._interpret(qname, rdtype, response, source, tcp)
+
+    def _interpret(
+        self,
+        qname: str,
+        rdtype: str,
+        response: dns.message.Message,
+        source: str,
+        tcp: bool,
+    ) -> _Exchange:
+        rcode = response.rcode()
+        size = len(response.wire) if response.wire is not None else None
+        base = Answer(qname, rdtype, Outcome.ERROR, source=source, size=size, tcp=tcp)
+        if rcode in (dns.rcode.SERVFAIL, dns.rcode.REFUSED):
+            text = dns.rcode.to_text(rcode)
+            return _Exchange(
+                dataclasses.replace(base, outcome=Outcome.SERVFAIL, detail=f"server said {text}"),
+                retry=True,
+            )
+        if rcode not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+            detail = f"server said {dns.rcode.to_text(rcode)}"
+            return _Exchange(dataclasses.replace(base, detail=detail))
+        want = dns.rdatatype.from_text(rdtype)
+        current = to_dns_name(qname)
+        seen = {current}
+        ttls: list[int] = []
+        for _ in range(MAX_CNAME_CHAIN + 1):
+            rrset = _find(response.answer, current, want)
+            if rrset is not None and len(rrset):
+                ttls.append(rrset.ttl)
+                records = tuple(_value(rdtype, rdata) for rdata in rrset)
+                return _Exchange(
+                    dataclasses.replace(base, outcome=Outcome.OK, records=records, ttl=min(ttls))
+                )
+            cname = _find(response.answer, current, dns.rdatatype.CNAME)
+            if cname is None or not len(cname):
+                break
+            ttls.append(cname.ttl)
+            current = cname[0].target
+            if current in seen:
+                detail = f"CNAME loop at {from_dns_name(current)}"
+                return _Exchange(dataclasses.replace(base, detail=detail))
+            seen.add(current)
+        else:
+            detail = f"CNAME chain longer than {MAX_CNAME_CHAIN}"
+            return _Exchange(dataclasses.replace(base, detail=detail))
+        soa = next(
+            (r for r in response.authority if r.rdtype == dns.rdatatype.SOA and len(r)), None
+        )
+        chased = current != to_dns_name(qname)
+        if chased and rcode == dns.rcode.NOERROR and soa is None:
+            partial = dataclasses.replace(base, ttl=min(ttls))
+            return _Exchange(partial, follow=from_dns_name(current))
+        negative = NEGATIVE_TTL if soa is None else min(soa.ttl, int(soa[0].minimum))
+        outcome = Outcome.NXDOMAIN if rcode == dns.rcode.NXDOMAIN else Outcome.NODATA
+        detail = f"CNAME chain ends at {from_dns_name(current)}" if chased else ""
+        return _Exchange(
+            dataclasses.replace(base, outcome=outcome, ttl=min([negative, *ttls]), detail=detail)
+        )
+
+
+def _find(
+    section: list[dns.rrset.RRset], name: dns.name.Name, rdtype: dns.rdatatype.RdataType
+) -> dns.rrset.RRset | None:
+    for rrset in section:
+        if rrset.name == name and rrset.rdtype == rdtype and rrset.rdclass == dns.rdataclass.IN:
+            return rrset
+    return None
+
+
+def _value(rdtype: str, rdata: object) -> RecordValue:
+    if rdtype in ("TXT", "SPF"):
+        return tuple(bytes(s) for s in rdata.strings)  # type: ignore[attr-defined]
+    if rdtype in ("A", "AAAA"):
+        return str(ipaddress.ip_address(rdata.address))  # type: ignore[attr-defined]
+    if rdtype == "MX":
+        exchange: dns.name.Name = rdata.exchange  # type: ignore[attr-defined]
+        return (int(rdata.preference), from_dns_name(exchange))  # type: ignore[attr-defined]
+    target: dns.name.Name = rdata.target  # type: ignore[attr-defined]
+    return from_dns_name(target)
