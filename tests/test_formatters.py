@@ -1,0 +1,233 @@
+"""The output formats, pinned by snapshots over one shared set of findings."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from spflint import __version__
+from spflint.findings import Edit, Finding, Fix, Severity
+from spflint.report import FORMATTERS, Report, get_formatter
+from spflint.report.github import annotation, escape_data, escape_property
+from spflint.report.sarif import PROJECT_URL, SarifFormatter
+from spflint.report.text import caret_lines, summary_line
+from spflint.rules import Registry, Rule
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+UPDATE = os.environ.get("SPFLINT_UPDATE_SNAPSHOTS") == "1"
+
+RECORD = "v=spf1 ipv4:192.0.2.1 ptr ~all"
+LONG_RECORD = "v=spf1 " + " ".join(f"ip4:198.51.100.{i}" for i in range(12)) + " ptr:x.example -all"
+ZONE = "zones/example.com.zone"
+
+
+def _rule(code: str, name: str, severity: Severity, summary: str) -> Rule:
+    doc = f"{summary}\n\n## What it does\nChecks {name}."
+    return Rule(code=code, name=name, summary=summary, severity=severity, doc=doc,
+                scope="record", check=None)
+
+
+# A fixed registry keeps the snapshots independent of the wording of the built-in rules.
+REGISTRY = Registry([
+    _rule("SPF101", "unknown-mechanism", Severity.ERROR, "A term is not a mechanism."),
+    _rule("SPF310", "ptr-mechanism", Severity.WARNING, "The record uses ptr."),
+    _rule("SPF401", "non-canonical-case", Severity.INFO, "Names are not lower-case."),
+])
+
+
+def shared_report() -> Report:
+    """One report exercising every location shape: bare record, zone file, domain only."""
+    long_col = LONG_RECORD.index("ptr:") + 1
+    findings = [
+        Finding("SPF101", "unknown-mechanism", Severity.ERROR, "unknown mechanism 'ipv4'",
+                term="ipv4:192.0.2.1", column=8, end_column=22, hint="did you mean 'ip4'?",
+                fix=Fix("use ip4", (Edit(7, 11, "ip4"),), safe=False)),
+        Finding("SPF310", "ptr-mechanism", Severity.WARNING,
+                "ptr is slow, unreliable: 100% of lookups\nmay fail",
+                term="ptr", column=23, end_column=26, domain="example.com", file=ZONE, line=12),
+        Finding("SPF310", "ptr-mechanism", Severity.WARNING, "ptr is slow and unreliable",
+                term="ptr:x.example", column=long_col, end_column=long_col + 13,
+                file=ZONE, line=40),
+        Finding("SPF401", "non-canonical-case", Severity.INFO, "'Include' is not lower-case",
+                term="Include:_spf.example.net", domain="mail.example.org"),
+    ]
+    return Report(
+        command="lint",
+        diagnostics=findings,
+        data={"record": RECORD, "canonical": None},
+        record_text=RECORD,
+        sources={(ZONE, 12): RECORD, (ZONE, 40): LONG_RECORD},
+    )
+
+
+def render(name: str, color: bool = False) -> str:
+    formatter = SarifFormatter(REGISTRY) if name == "sarif" else get_formatter(name)
+    out = formatter.format(shared_report(), color=color)
+    return out.replace(__version__, "<version>")
+
+
+def check_snapshot(filename: str, actual: str) -> None:
+    path = SNAPSHOTS / filename
+    if UPDATE or not path.exists():
+        path.write_text(actual, encoding="utf-8")
+        if not UPDATE:
+            pytest.fail(f"snapshot {filename} was missing and has been written; rerun")
+    assert actual == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", list(FORMATTERS))
+def test_snapshot(name: str) -> None:
+    check_snapshot(f"findings.{name}", render(name))
+
+
+def test_snapshot_text_color() -> None:
+    check_snapshot("findings.text-color", render("text", color=True))
+
+
+def test_formats_without_color_contain_no_escape_codes() -> None:
+    for name in FORMATTERS:
+        assert "\x1b[" not in render(name)
+    assert "\x1b[" in render("text", color=True)
+
+
+def test_text_caret_under_term() -> None:
+    out = render("text").splitlines()
+    i = out.index("    v=spf1 ipv4:192.0.2.1 ptr ~all")
+    assert out[i + 1] == "           ^~~~~~~~~~~~~~"
+    assert out[i + 2] == "    hint: did you mean 'ip4'?"
+    assert out[-1] == "1 error, 2 warnings, 1 info"
+
+
+def test_text_prefixes() -> None:
+    out = render("text")
+    assert f"\n{ZONE}:12: SPF310 [warning] ptr is slow" in out
+    assert out.startswith("SPF101 [error] unknown mechanism 'ipv4'\n")
+    assert "\nmail.example.org: SPF401 [info] 'Include' is not lower-case\n" in out
+
+
+@pytest.mark.parametrize("column", [1, 60, 150, 230, 300])
+def test_caret_window_keeps_the_caret_visible(column: int) -> None:
+    record = "".join(chr(ord("a") + i % 26) for i in range(300))
+    shown, carets = caret_lines(record, column, column + 3, width=80)
+    assert len(shown) <= 82
+    pos = carets.index("^")
+    start = pos - (1 if shown.startswith("…") else 0)
+    expected = record[column - 1 : column - 1 + 3]
+    # The caret sits under the first character of the span, whatever the window.
+    assert shown[pos] == expected[0]
+    assert shown.startswith("…") == (column > 80 // 3 + 1)
+    assert start >= 0
+    assert carets.endswith("^~~"[: len(carets) - pos])
+
+
+def test_caret_short_record_is_not_windowed() -> None:
+    assert caret_lines("v=spf1 -all", 8, 12) == ("v=spf1 -all", "       ^~~~")
+    # A zero-width span still gets one caret.
+    assert caret_lines("v=spf1", 7, 7) == ("v=spf1", "      ^")
+
+
+def test_caret_control_characters_keep_alignment() -> None:
+    shown, carets = caret_lines("v=spf1\tfoo -all", 8, 11)
+    assert "\t" not in shown
+    assert carets == "       ^~~"
+
+
+def test_summary_line() -> None:
+    assert summary_line([]) == "no problems found"
+    one = shared_report().diagnostics[0]
+    assert summary_line([one, one]) == "2 errors"
+
+
+def test_json_document() -> None:
+    doc = json.loads(get_formatter("json").format(shared_report()))
+    assert list(doc)[:4] == ["spflint", "diagnostics", "record", "canonical"]
+    assert doc["spflint"] == __version__
+    first = doc["diagnostics"][0]
+    assert first["code"] == "SPF101"
+    assert first["severity"] == "error"
+    assert first["column"] == 8
+    assert doc["diagnostics"][1]["file"] == ZONE
+    assert doc["diagnostics"][1]["line"] == 12
+
+
+def test_json_keeps_non_ascii() -> None:
+    report = Report("lint", [Finding("SPF101", "n", Severity.ERROR, "bad “quote”")])
+    assert "“quote”" in get_formatter("json").format(report)
+
+
+def test_sarif_structure() -> None:
+    log = json.loads(SarifFormatter(REGISTRY).format(shared_report()))
+    assert log["version"] == "2.1.0"
+    driver = log["runs"][0]["tool"]["driver"]
+    assert driver["name"] == "spflint"
+    assert driver["version"] == __version__
+    assert driver["informationUri"] == PROJECT_URL
+    ids = [rule["id"] for rule in driver["rules"]]
+    assert ids == ["SPF101", "SPF310", "SPF401"]
+    assert driver["rules"][1]["defaultConfiguration"]["level"] == "warning"
+    assert driver["rules"][2]["defaultConfiguration"]["level"] == "note"
+    assert driver["rules"][0]["helpUri"].endswith("/docs/rules/SPF101.md")
+    results = log["runs"][0]["results"]
+    assert [r["ruleId"] for r in results] == ["SPF101", "SPF310", "SPF310", "SPF401"]
+    for res in results:
+        assert driver["rules"][res["ruleIndex"]]["id"] == res["ruleId"]
+    assert [r["level"] for r in results] == ["error", "warning", "warning", "note"]
+    loc = results[0]["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"]["uri"] == "record"
+    assert loc["region"] == {"startLine": 1, "startColumn": 8, "endColumn": 22}
+    zone_loc = results[1]["locations"][0]["physicalLocation"]
+    assert zone_loc["artifactLocation"]["uri"] == ZONE
+    assert zone_loc["region"]["startLine"] == 12
+    assert results[3]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
+        "mail.example.org")
+    assert results[3]["locations"][0]["physicalLocation"]["region"] == {"startLine": 1}
+
+
+def test_sarif_unregistered_code_has_no_rule_index() -> None:
+    report = Report("check", [Finding("SPF999", "x", Severity.ERROR, "m")])
+    result = json.loads(SarifFormatter(REGISTRY).format(report))["runs"][0]["results"][0]
+    assert "ruleIndex" not in result
+    assert result["ruleId"] == "SPF999"
+
+
+def test_github_escaping() -> None:
+    assert escape_data("100%\r\nx: a,b") == "100%25%0D%0Ax: a,b"
+    assert escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
+
+
+def test_github_annotation_shapes() -> None:
+    report = shared_report()
+    lines = [annotation(f) for f in report.diagnostics]
+    assert lines[0] == ("::error title=SPF101 unknown-mechanism::unknown mechanism 'ipv4'"
+                        "%0Ain: ipv4:192.0.2.1%0Ahint: did you mean 'ip4'?")
+    assert lines[1] == (
+        f"::warning file={ZONE},line=12,col=23,endColumn=26,title=SPF310 ptr-mechanism::"
+        "ptr is slow, unreliable: 100%25 of lookups%0Amay fail"
+    )
+    assert lines[3].startswith("::notice title=SPF401 non-canonical-case::mail.example.org: ")
+
+
+def test_github_property_with_comma_is_escaped() -> None:
+    finding = Finding("SPF101", "n", Severity.ERROR, "m", file="a,b:c.zone", line=1)
+    assert annotation(finding).startswith("::error file=a%2Cb%3Ac.zone,line=1,title=")
+
+
+def test_text_body_comes_first() -> None:
+    report = Report("check", [], text_body=["example.com", "  include:_spf.example.net"])
+    out = get_formatter("text").format(report)
+    assert out == "example.com\n  include:_spf.example.net\n\nno problems found\n"
+    assert get_formatter("github").format(report) == "example.com\n  include:_spf.example.net\n"
+
+
+def test_unknown_format() -> None:
+    with pytest.raises(KeyError):
+        get_formatter("xml")
+
+
+def test_snapshots_have_no_version() -> None:
+    for path in SNAPSHOTS.glob("findings.*"):
+        assert not re.search(r"\b" + re.escape(__version__) + r"\b", path.read_text("utf-8"))
