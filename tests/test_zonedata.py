@@ -354,6 +354,19 @@ def test_bind_errors_name_file_and_line(tmp_path: Path, body: str, line: int, me
     assert message in str(info.value)
 
 
+def test_bind_without_ttl_directive(tmp_path: Path) -> None:
+    path = tmp_path / "nottl.zone"
+    path.write_text('$ORIGIN example.com.\n@ IN TXT "v=spf1 -all"\n', encoding="utf-8")
+    assert zonedata.load(path).names["example.com"].records == [("TXT", (b"v=spf1 -all",))]
+
+
+def test_bind_include_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "inc.zone"
+    path.write_text('$ORIGIN example.com.\n@ IN TXT "a"\n$INCLUDE other.zone\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r":3: .*\$INCLUDE"):
+        zonedata.load(path)
+
+
 def test_bind_missing_file() -> None:
     with pytest.raises(InputError, match="cannot read zone file"):
         zonedata.load("no/such/zone.db")

@@ -271,8 +271,10 @@ def _guess_origin(text: str) -> str | None:
 
 
 def _parse_zone(text: str, origin: str | None, label: str) -> dns.zone.Zone:
+    # TTLs do not matter here; a default spares files without $TTL an error. Error lines are
+    # one more than in the file (see _located_error).
     return dns.zone.from_text(
-        text,
+        "$TTL 3600\n" + text,
         origin=origin,
         relativize=False,
         check_origin=False,
@@ -316,7 +318,7 @@ def _located_error(
     match = _LOCATED.match(str(exc))
     if not match:
         return InputError(f"{label}: {exc}")
-    line, message = int(match.group(1)), match.group(2)
+    line, message = int(match.group(1)) - 1, match.group(2)
     # dnspython's tokenizer counts the newline that ended a bad record, so it may report the
     # next line; if the text before the reported line already fails, the error is on the line
     # before it.
