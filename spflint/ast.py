@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
-from typing import ClassVar, Union
+from typing import ClassVar
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,11 +24,7 @@ class Span:
 
 
 NOSPAN = Span(0, 0)
-
-
-def _span() -> Span:
-    # Spans never take part in equality: two trees that render alike are equal.
-    return field(default=NOSPAN, compare=False, repr=False)
+# Spans never take part in equality: two trees that render alike are equal.
 
 
 # --- macro strings (RFC 7208 §7) -----------------------------------------------------------
@@ -39,7 +35,7 @@ class MacroLiteral:
     """Literal text inside a macro string."""
 
     text: str
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
     def render(self) -> str:
         return self.text
@@ -50,7 +46,7 @@ class MacroEscape:
     """``%%``, ``%_`` or ``%-``: a literal percent, space or URL-encoded space."""
 
     char: str  # "%", "_" or "-"
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
     def render(self) -> str:
         return "%" + self.char
@@ -69,7 +65,7 @@ class MacroExpand:
     digits: int | None = None
     reverse: bool = False
     delimiters: str = ""
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
     def render(self) -> str:
         letter = self.letter.upper() if self.url_escape else self.letter
@@ -77,7 +73,7 @@ class MacroExpand:
         return "%{" + letter + digits + ("r" if self.reverse else "") + self.delimiters + "}"
 
 
-MacroPart = Union[MacroLiteral, MacroEscape, MacroExpand]
+MacroPart = MacroLiteral | MacroEscape | MacroExpand
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +81,7 @@ class MacroString:
     """A macro string: literals, escapes and expansions in order."""
 
     parts: tuple[MacroPart, ...]
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
     def render(self) -> str:
         return "".join(p.render() for p in self.parts)
@@ -123,7 +119,7 @@ class All:
     """``all``: always matches."""
 
     kind: ClassVar[str] = "all"
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
     def render(self) -> str:
         return "all"
@@ -135,7 +131,7 @@ class Include:
 
     domain: MacroString
     kind: ClassVar[str] = "include"
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
     def render(self) -> str:
         return "include:" + self.domain.render()
@@ -149,7 +145,7 @@ class A:
     cidr4: int | None = None
     cidr6: int | None = None
     kind: ClassVar[str] = "a"
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
     def render(self) -> str:
         target = "" if self.domain is None else ":" + self.domain.render()
@@ -164,7 +160,7 @@ class MX:
     cidr4: int | None = None
     cidr6: int | None = None
     kind: ClassVar[str] = "mx"
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
     def render(self) -> str:
         target = "" if self.domain is None else ":" + self.domain.render()
@@ -177,7 +173,7 @@ class PTR:
 
     domain: MacroString | None = None
     kind: ClassVar[str] = "ptr"
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
     def render(self) -> str:
         return "ptr" + ("" if self.domain is None else ":" + self.domain.render())
@@ -190,7 +186,7 @@ class IP4:
     address: ipaddress.IPv4Address
     prefix: int | None = None
     kind: ClassVar[str] = "ip4"
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
     @property
     def network(self) -> ipaddress.IPv4Network:
@@ -209,7 +205,7 @@ class IP6:
     address: ipaddress.IPv6Address
     prefix: int | None = None
     kind: ClassVar[str] = "ip6"
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
     @property
     def network(self) -> ipaddress.IPv6Network:
@@ -227,13 +223,13 @@ class Exists:
 
     domain: MacroString
     kind: ClassVar[str] = "exists"
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
     def render(self) -> str:
         return "exists:" + self.domain.render()
 
 
-Mechanism = Union[All, Include, A, MX, PTR, IP4, IP6, Exists]
+Mechanism = All | Include | A | MX | PTR | IP4 | IP6 | Exists
 
 # Mechanisms that cost one DNS lookup each towards the limit of 10 (§4.6.4).
 LOOKUP_MECHANISMS = frozenset({"include", "a", "mx", "ptr", "exists"})
@@ -245,7 +241,7 @@ class Directive:
 
     qualifier: str
     mechanism: Mechanism
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
     @property
     def result_qualifier(self) -> str:
@@ -268,7 +264,7 @@ class Redirect:
 
     domain: MacroString
     kind: ClassVar[str] = "redirect"
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
     def render(self) -> str:
         return "redirect=" + self.domain.render()
@@ -280,7 +276,7 @@ class Explanation:
 
     domain: MacroString
     kind: ClassVar[str] = "exp"
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
     def render(self) -> str:
         return "exp=" + self.domain.render()
@@ -293,14 +289,14 @@ class UnknownModifier:
     name: str
     value: MacroString
     kind: ClassVar[str] = "unknown-modifier"
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
     def render(self) -> str:
         return f"{self.name}={self.value.render()}"
 
 
-Modifier = Union[Redirect, Explanation, UnknownModifier]
-Term = Union[Directive, Redirect, Explanation, UnknownModifier]
+Modifier = Redirect | Explanation | UnknownModifier
+Term = Directive | Redirect | Explanation | UnknownModifier
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,7 +305,7 @@ class Record:
 
     terms: tuple[Term, ...]
     text: str = field(default="v=spf1", compare=False, repr=False)
-    span: Span = _span()
+    span: Span = field(default=NOSPAN, compare=False, repr=False)
 
     @property
     def directives(self) -> tuple[Directive, ...]:

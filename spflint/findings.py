@@ -27,7 +27,7 @@ class Severity(enum.IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class Edit:
-    """Replace ``text[start:end]`` of the record text with ``replacement`` (0-based, end exclusive)."""
+    """Replace ``text[start:end]`` (0-based, end exclusive) with ``replacement``."""
 
     start: int
     end: int

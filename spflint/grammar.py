@@ -8,6 +8,8 @@ whole record still parses in one pass. Parse actions that build the syntax tree 
 
 from __future__ import annotations
 
+import re
+
 import pyparsing as pp
 
 # --- pattern strings (shared by the fine-grained and the composite expressions) -------------
@@ -124,16 +126,51 @@ modifier = _named(pp.MatchFirst([redirect, explanation, unknown_modifier]), "mod
 # --- record (§4.5, §12) ----------------------------------------------------------------------
 
 version = _regex(rf"(?i:v=spf1){P_END}", "version")
-term = _named(pp.MatchFirst([directive, modifier]), "term")
-_spaces = _regex(r" +", "1*SP")
-terms = _named(pp.ZeroOrMore(pp.Suppress(_spaces) + term), "terms")
-_end = pp.StringEnd()
-_end.leave_whitespace()
-record = _named(version + terms + pp.Suppress(pp.Opt(_spaces)) + _end, "record")
+
+
+def _anonymous(pattern: str) -> str:
+    return re.sub(r"\(\?P<\w+>", "(?:", pattern)
+
+
+# ``term`` is ``directive / modifier`` as one regular expression: a group per production,
+# each built from that production's own pattern, so the two cannot disagree. One match per
+# term is what makes whole-record parsing fast; the parser re-reads the parts of the matched
+# production with that production's expression.
+TERM_PRODUCTIONS: dict[str, pp.Regex] = {
+    "include": include, "ip4": ip4, "all": all_, "a": a, "mx": mx, "ip6": ip6,
+    "exists": exists, "ptr": ptr, "redirect": redirect, "explanation": explanation,
+    "unknown_modifier": unknown_modifier,
+}
+_MECHANISM_KINDS = ("include", "ip4", "all", "a", "mx", "ip6", "exists", "ptr")
+_MODIFIER_KINDS = ("redirect", "explanation", "unknown_modifier")
+P_TERM = (
+    rf"(?:(?P<qualifier>{P_QUALIFIER})?(?:"
+    + "|".join(f"(?P<{k}>{_anonymous(str(TERM_PRODUCTIONS[k].pattern))})"
+               for k in _MECHANISM_KINDS)
+    + ")|"
+    + "|".join(f"(?P<{k}>{_anonymous(str(TERM_PRODUCTIONS[k].pattern))})"
+               for k in _MODIFIER_KINDS)
+    + ")"
+)
+term = pp.Regex(P_TERM, as_match=True)
+term.leave_whitespace()
+term.set_name("term")
 # Tabs are not separators in SPF: parse the text as it is, without tab expansion.
-record.parse_with_tabs()
 term.parse_with_tabs()
-record.streamline()
+_spaces = _regex(r" +", "1*SP")
+# ``*( 1*SP term )`` as one expression: the parser walks the terms of the match with
+# ``SPACED_TERM_RE``, so a record costs a handful of pyparsing steps however long it is.
+SPACED_TERM_RE = re.compile(rf" +{P_TERM}")
+terms = pp.Regex(rf"(?: +{_anonymous(P_TERM)})*", as_match=True)
+_named(terms, "terms")
+terms.parse_with_tabs()
+# ``record = version terms *SP`` as one expression built from those productions' patterns:
+# one pyparsing step per record. The ``terms`` group is walked with ``SPACED_TERM_RE``.
+record = pp.Regex(
+    rf"(?i:v=spf1)(?P<terms>(?: +{_anonymous(P_TERM)})*) *\Z", as_match=True
+)
+_named(record, "record")
+record.parse_with_tabs()
 
 # Productions of grammar/spf.abnf and the expression implementing each.
 PRODUCTIONS: dict[str, pp.ParserElement] = {

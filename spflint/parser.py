@@ -26,6 +26,7 @@ from .ast import (
     MacroLiteral,
     MacroPart,
     MacroString,
+    Mechanism,
     Record,
     Redirect,
     Span,
@@ -65,6 +66,9 @@ _MACRO_TOKEN = re.compile(
 
 def parse_macro_string(text: str, offset: int = 0) -> MacroString:
     """Split already-validated macro-string text into parts with absolute spans."""
+    if "%" not in text:  # the common case: one literal
+        span = Span(offset, offset + len(text))
+        return MacroString((MacroLiteral(text, span),) if text else (), span)
     parts: list[MacroPart] = []
     for m in _MACRO_TOKEN.finditer(text):
         span = Span(offset + m.start(), offset + m.end())
@@ -88,119 +92,106 @@ def parse_macro_string(text: str, offset: int = 0) -> MacroString:
     return MacroString(tuple(parts), Span(offset, offset + len(text)))
 
 
-# --- parse actions ---------------------------------------------------------------------------
-# Each receives the match of one mechanism or modifier regex; ``loc`` is its start offset.
+# --- building nodes from one matched term ----------------------------------------------------
+# ``grammar.term`` matches a whole term; the production that matched re-reads it for its parts.
 
 
-def _domain(toks: pp.ParseResults, start: int) -> MacroString | None:
-    text = toks.get("domain")
-    return None if text is None else parse_macro_string(text, start)
+class _Invalid(Exception):
+    """A term the regular grammar accepts but the value checks reject (e.g. bad IPv6)."""
 
 
-def _cidrs(toks: pp.ParseResults) -> tuple[int | None, int | None]:
-    c4 = toks.get("cidr4")
-    c6 = toks.get("cidr6")
-    return (None if c4 is None else int(c4[1:]), None if c6 is None else int(c6[1:]))
+def _domain(m: re.Match[str], base: int) -> MacroString | None:
+    text = m.group("domain")
+    return None if text is None else parse_macro_string(text, base + m.start("domain"))
 
 
-def _check_cidr(s: str, loc: int, cidr4: int | None, cidr6: int | None) -> None:
-    if cidr4 is not None and cidr4 > 32:
-        raise pp.ParseException(s, loc, "ip4 CIDR length over 32")
-    if cidr6 is not None and cidr6 > 128:
-        raise pp.ParseException(s, loc, "ip6 CIDR length over 128")
+def _cidr(m: re.Match[str], group: str, limit: int) -> int | None:
+    text = m.group(group)
+    if text is None:
+        return None
+    value = int(text[1:])
+    if value > limit:
+        raise _Invalid(f"CIDR length over {limit}")
+    return value
 
 
-def _act_all(s: str, loc: int, toks: pp.ParseResults) -> All:
-    return All(Span(loc, loc + len(toks[0])))
+def _build_mechanism(kind: str, m: re.Match[str], base: int) -> Mechanism:
+    span = Span(base, base + m.end())
+    if kind == "include":
+        return Include(_required(_domain(m, base)), span)
+    if kind == "ip4":
+        return IP4(ipaddress.IPv4Address(m.group("address")), _cidr(m, "cidr4", 32), span)
+    if kind == "all":
+        return All(span)
+    if kind in ("a", "mx"):
+        cls = A if kind == "a" else MX
+        return cls(_domain(m, base), _cidr(m, "cidr4", 32), _cidr(m, "cidr6", 128), span)
+    if kind == "ip6":
+        try:
+            address = ipaddress.IPv6Address(m.group("address"))
+        except ValueError:
+            raise _Invalid("invalid IPv6 address") from None
+        return IP6(address, _cidr(m, "cidr6", 128), span)
+    if kind == "exists":
+        return Exists(_required(_domain(m, base)), span)
+    return PTR(_domain(m, base), span)
 
 
-def _act_include(s: str, loc: int, toks: pp.ParseResults) -> Include:
-    domain = _domain(toks, loc + 8)
-    assert domain is not None
-    return Include(domain, Span(loc, loc + len(toks[0])))
+def _required(domain: MacroString | None) -> MacroString:
+    assert domain is not None  # the production's pattern makes the domain mandatory
+    return domain
 
 
-def _act_exists(s: str, loc: int, toks: pp.ParseResults) -> Exists:
-    domain = _domain(toks, loc + 7)
-    assert domain is not None
-    return Exists(domain, Span(loc, loc + len(toks[0])))
+def _act_terms(s: str, loc: int, toks: pp.ParseResults) -> list[Term]:
+    whole: re.Match[str] = toks[0]
+    return [_build_term(s, m) for m in g.SPACED_TERM_RE.finditer(s, whole.start(), whole.end())]
 
 
-def _act_a(s: str, loc: int, toks: pp.ParseResults) -> A:
-    cidr4, cidr6 = _cidrs(toks)
-    _check_cidr(s, loc, cidr4, cidr6)
-    return A(_domain(toks, loc + 2), cidr4, cidr6, Span(loc, loc + len(toks[0])))
+def _act_record(s: str, loc: int, toks: pp.ParseResults) -> Record:
+    whole: re.Match[str] = toks[0]
+    start, end = whole.span("terms")
+    terms = tuple(_build_term(s, m) for m in g.SPACED_TERM_RE.finditer(s, start, end))
+    return Record(terms, s, Span(0, len(s)))
 
 
-def _act_mx(s: str, loc: int, toks: pp.ParseResults) -> MX:
-    cidr4, cidr6 = _cidrs(toks)
-    _check_cidr(s, loc, cidr4, cidr6)
-    return MX(_domain(toks, loc + 3), cidr4, cidr6, Span(loc, loc + len(toks[0])))
+def _act_term(s: str, loc: int, toks: pp.ParseResults) -> Term:
+    return _build_term(s, toks[0])
 
 
-def _act_ptr(s: str, loc: int, toks: pp.ParseResults) -> PTR:
-    return PTR(_domain(toks, loc + 4), Span(loc, loc + len(toks[0])))
-
-
-def _act_ip4(s: str, loc: int, toks: pp.ParseResults) -> IP4:
-    cidr4, _ = _cidrs(toks)
-    _check_cidr(s, loc, cidr4, None)
-    return IP4(ipaddress.IPv4Address(toks["address"]), cidr4, Span(loc, loc + len(toks[0])))
-
-
-def _act_ip6(s: str, loc: int, toks: pp.ParseResults) -> IP6:
-    _, cidr6 = _cidrs(toks)
-    _check_cidr(s, loc, None, cidr6)
+def _build_term(s: str, match: re.Match[str]) -> Term:
+    kind = match.lastgroup
+    assert kind is not None
+    loc = match.start("qualifier") if match.group("qualifier") else match.start(kind)
+    start = match.start(kind)
+    production = g.TERM_PRODUCTIONS[kind]
+    # Matching the term alone makes the production's group offsets relative to its start.
+    m = production.re.match(s[start : match.end()])
+    assert m is not None
     try:
-        address = ipaddress.IPv6Address(toks["address"])
-    except ValueError:
-        raise pp.ParseException(s, loc, "invalid IPv6 address") from None
-    return IP6(address, cidr6, Span(loc, loc + len(toks[0])))
+        if kind == "redirect":
+            return Redirect(_required(_domain(m, start)), Span(start, match.end()))
+        if kind == "explanation":
+            return Explanation(_required(_domain(m, start)), Span(start, match.end()))
+        if kind == "unknown_modifier":
+            value = m.group("value") or ""
+            return UnknownModifier(m.group("name"),
+                                   parse_macro_string(value, start + m.start("value")),
+                                   Span(start, match.end()))
+        mechanism = _build_mechanism(kind, m, start)
+    except _Invalid as exc:
+        raise pp.ParseException(s, match.start(), str(exc)) from None
+    return Directive(match.group("qualifier") or "", mechanism, Span(loc, match.end()))
 
 
-def _act_directive(s: str, loc: int, toks: pp.ParseResults) -> Directive:
-    mech = toks[-1]
-    qualifier = toks[0] if len(toks) == 2 else ""
-    return Directive(qualifier, mech, Span(loc, mech.span.end))
-
-
-def _act_redirect(s: str, loc: int, toks: pp.ParseResults) -> Redirect:
-    domain = _domain(toks, loc + 9)
-    assert domain is not None
-    return Redirect(domain, Span(loc, loc + len(toks[0])))
-
-
-def _act_exp(s: str, loc: int, toks: pp.ParseResults) -> Explanation:
-    domain = _domain(toks, loc + 4)
-    assert domain is not None
-    return Explanation(domain, Span(loc, loc + len(toks[0])))
-
-
-def _act_unknown(s: str, loc: int, toks: pp.ParseResults) -> UnknownModifier:
-    name = toks["name"]
-    value = parse_macro_string(toks.get("value", ""), loc + len(name) + 1)
-    return UnknownModifier(name, value, Span(loc, loc + len(toks[0])))
-
-
-def _install_actions() -> None:
-    g.all_.set_parse_action(_act_all)
-    g.include.set_parse_action(_act_include)
-    g.exists.set_parse_action(_act_exists)
-    g.a.set_parse_action(_act_a)
-    g.mx.set_parse_action(_act_mx)
-    g.ptr.set_parse_action(_act_ptr)
-    g.ip4.set_parse_action(_act_ip4)
-    g.ip6.set_parse_action(_act_ip6)
-    g.directive.set_parse_action(_act_directive)
-    g.redirect.set_parse_action(_act_redirect)
-    g.explanation.set_parse_action(_act_exp)
-    g.unknown_modifier.set_parse_action(_act_unknown)
-
-
-_install_actions()
+g.term.set_parse_action(_act_term)
+g.terms.set_parse_action(_act_terms)
+g.record.set_parse_action(_act_record)
 
 # Macro letters allowed only in explanation text (RFC 7208 §7.1 and §7.2).
 EXP_ONLY_LETTERS = frozenset("crt")
+
+
+_LONG_RUN = re.compile(r"[^.]{64,}")
 
 
 def _domain_problems(domain: MacroString) -> list[Problem]:
@@ -211,6 +202,10 @@ def _domain_problems(domain: MacroString) -> list[Problem]:
     """
     problems: list[Problem] = []
     text = domain.render()
+    if ".." not in text and not text.startswith(".") and (
+        len(text) < 64 or not _LONG_RUN.search(text)
+    ):
+        return problems
     if not domain.is_dynamic:
         name = text[:-1] if text.endswith(".") else text
         if len(name) > 253:
@@ -277,7 +272,8 @@ def parse_record(text: str) -> Record:
         problem found, each with a rule code and a position.
     """
     try:
-        toks = g.record.parse_string(text, parse_all=True)
+        # ``record`` is anchored at the end itself; parse_all would build extra elements.
+        record: Record = g.record.parse_string(text)[0]
     except pp.ParseBaseException:
         from .diagnose import diagnose
 
@@ -286,8 +282,6 @@ def parse_record(text: str) -> Record:
         from .diagnose import diagnose
 
         raise SpfSyntaxError(diagnose(text), text) from None
-    terms: tuple[Term, ...] = tuple(toks[1:])
-    record = Record(terms, text, Span(0, len(text)))
     problems = _macro_problems(record)
     if problems:
         raise SpfSyntaxError(problems, text)
