@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Protocol, Union, cast
+from typing import Protocol, cast
 
 # Record types SPF evaluation asks for. "SPF" is RR type 99, only queried to report it.
 RDTYPES = ("TXT", "A", "AAAA", "MX", "PTR", "SPF", "NS", "CNAME")
@@ -34,7 +34,7 @@ class Outcome(enum.Enum):
 # MX: (preference, exchange); PTR/NS/CNAME: target name.
 TxtValue = tuple[bytes, ...]
 MxValue = tuple[int, str]
-RecordValue = Union[TxtValue, MxValue, str]
+RecordValue = TxtValue | MxValue | str
 
 
 @dataclass(frozen=True)
