@@ -450,7 +450,7 @@ class DNSTestServer:
         seen: set[str] = set()
         for _ in range(MAX_CNAME_CHAIN + 1):
             seen.add(name)
-            failure = self._failure(zone, behaviours, name)
+            failure = self._failure(zone, behaviours, name, rdtype)
             if failure == "truncate-always":
                 # Only UDP replies are affected; TCP still needs the real answer.
                 result.action = failure
@@ -486,9 +486,15 @@ class DNSTestServer:
             name = target
         return result
 
-    def _failure(self, zone: _Zone, behaviours: dict[str, str], name: str) -> str | None:
+    def _failure(
+        self, zone: _Zone, behaviours: dict[str, str], name: str, rdtype: int
+    ) -> str | None:
         if name in behaviours:
             return behaviours[name]
+        if zone.rdatas.get((name, rdtype)):
+            # Zone data's TIMEOUT/SERVFAIL stand for the types the name does not list (as
+            # in the openspf suite, where such a name may also carry records that answer).
+            return None
         data = zone.names.get(name)
         if data is not None and data.timeout:
             return "timeout"
