@@ -2,7 +2,9 @@
 
 ## What it does
 Reports a term that runs straight into the next one, such as `ip4:192.0.2.1~all` or
-`include:_spf.example.com-all`. The position reported is where the second term starts.
+`include:_spf.example.com~all`. The position reported is where the second term starts.
+(`include:_spf.example.com-all` is not reported: `com-all` is a valid top label, so the
+text is one well-formed term naming the domain `_spf.example.com-all`.)
 
 ## Why is this bad?
 Without the space, the text is read as one term with an invalid argument, so the record is a
@@ -20,7 +22,8 @@ v=spf1 ip4:192.0.2.1 ~all
 ```
 
 ## Fix safety
-No automatic fix; a glued term could also be a typo in the first term's argument.
+spflint offers to insert the missing space. The fix is unsafe: the record stops being a
+permanent error, and a glued term could also be a typo in the first term's argument.
 
 ## References
 - RFC 7208 §4.6.1 (Term Evaluation)

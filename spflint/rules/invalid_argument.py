@@ -19,7 +19,9 @@ v=spf1 include:_spf.example.com ip4:192.0.2.1 -all
 ```
 
 ## Fix safety
-No automatic fix.
+For `all` with an argument spflint offers to remove the argument; for `a:` or `mx:` with an
+empty domain, to remove the colon. The fix is unsafe: the record stops being a permanent
+error. A missing argument gets no fix: it cannot be guessed.
 
 ## References
 - RFC 7208 §5 (Mechanism Definitions)

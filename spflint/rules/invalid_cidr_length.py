@@ -20,7 +20,10 @@ v=spf1 ip4:192.0.2.0/24 include:_spf.example.com -all
 ```
 
 ## Fix safety
-No automatic fix: the intended range cannot be known.
+spflint offers to remove a CIDR length from a term that takes none (unsafe: the record
+stops being a permanent error) and to drop the leading zero of a length such as `/024`,
+which keeps the value the author wrote. Out-of-range lengths get no fix: the intended range
+cannot be known.
 
 ## References
 - RFC 7208 §5.6 (ip4 and ip6)

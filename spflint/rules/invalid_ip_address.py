@@ -20,7 +20,10 @@ v=spf1 ip4:192.168.1.1 ip6:2001:db8::1 -all
 ```
 
 ## Fix safety
-No automatic fix: which address was meant cannot be known.
+For an IPv6 address written with `ip4:` (or an IPv4 address with `ip6:`) spflint offers to
+change the mechanism name. The fix is unsafe: the record stops being a permanent error and
+starts authorising that address. Other bad addresses get no fix: which address was meant
+cannot be known.
 
 ## References
 - RFC 7208 §5.6 (ip4 and ip6)

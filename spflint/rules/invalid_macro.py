@@ -21,7 +21,8 @@ v=spf1 exists:%{i}._spf.example.com -all
 ```
 
 ## Fix safety
-No automatic fix.
+For a bare `%` spflint offers to escape it as `%%`. The fix is unsafe: the record stops
+being a permanent error. Other macro errors get no fix.
 
 ## References
 - RFC 7208 §7.1 (Formal Specification)

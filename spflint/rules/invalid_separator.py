@@ -20,7 +20,8 @@ v=spf1 ip4:192.0.2.1 include:_spf.example.com -all
 ```
 
 ## Fix safety
-No automatic fix; the message points at each separator to replace with a space.
+spflint offers to replace each bad separator with a space. The fix is unsafe: the record
+stops being a permanent error, so the result changes for every sender.
 
 ## References
 - RFC 7208 §4.6.1 (Term Evaluation)

@@ -22,8 +22,10 @@ v=spf1 include:_spf.example.com -all
 ```
 
 ## Fix safety
-No automatic fix: correcting the tag turns an ignored record into an enforced policy, so the
-change must be deliberate.
+spflint offers a fix when the intent is clear: it rewrites a near-miss tag (`v = spf1`,
+`v:spf1`, `spf1`) as `v=spf1` and removes text in front of `v=spf1`. The fix is unsafe:
+it turns an ignored record into an enforced policy, which changes the result for every
+sender. A `v=spf2` or `spf2.0/` record gets no fix.
 
 ## References
 - RFC 7208 §4.5 (Selecting Records)

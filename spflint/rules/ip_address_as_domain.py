@@ -21,7 +21,9 @@ v=spf1 ip4:192.0.2.1 -all
 ```
 
 ## Fix safety
-No automatic fix.
+For `a`, `mx` and `include` spflint offers to replace the mechanism with `ip4:` or `ip6:`
+for the address given. The fix is unsafe: the record stops being a permanent error and
+starts authorising that address.
 
 ## References
 - RFC 7208 §5.3 (a)

@@ -19,7 +19,8 @@ v=spf1 include:_spf.example.com -all
 ```
 
 ## Fix safety
-No automatic fix.
+spflint offers to remove the space. The fix is unsafe: the record stops being a permanent
+error, so the result changes for every sender.
 
 ## References
 - RFC 7208 §4.6.1 (Term Evaluation)

@@ -21,8 +21,10 @@ v=spf1 ip4:192.0.2.0/24 -all
 ```
 
 ## Fix safety
-No automatic fix. When the term looks like a misspelling of a known mechanism the message
-suggests it, but only the domain owner knows what was meant.
+When the term is a known misspelling or close to a mechanism name (`ipv4` → `ip4`, `prt` →
+`ptr`, `inlcude` → `include`), spflint offers to replace the name. The fix is unsafe: the
+record stops being a permanent error and starts authorising senders, and only the domain
+owner knows what was meant.
 
 ## References
 - RFC 7208 §5 (Mechanism Definitions)

@@ -22,7 +22,8 @@ v=spf1 include:_spf.example.com redirect=_spf.example.net
 ```
 
 ## Fix safety
-No automatic fix.
+spflint offers to swap the delimiter. The fix is unsafe: the term starts taking effect, so
+the result changes for the senders it covers.
 
 ## References
 - RFC 7208 §5 (Mechanism Definitions)

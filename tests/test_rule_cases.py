@@ -1,0 +1,168 @@
+"""Run every case of every ``fixtures/rules/<CODE>.yml`` file through the real linter."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from spflint.config import Config, validate_rule_options
+from spflint.errors import SpfSyntaxError
+from spflint.findings import Finding
+from spflint.lint import lint_record
+from spflint.parser import parse_record
+from spflint.rules import Rule, registry
+
+CASES_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "rules"
+CASE_FILES = sorted(CASES_DIR.glob("SPF*.yml"))
+
+_FILE_KEYS = {"rule", "cases"}
+_CASE_KEYS = {"name", "pass_str", "fail_str", "expect", "fix_str", "config", "strings"}
+_EXPECT_KEYS = {"code", "column"}
+_SNAKE = re.compile(r"[a-z][a-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class Case:
+    code: str
+    data: dict[str, Any]
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return str(self.data.get("name"))
+
+
+def _load(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    assert isinstance(data, dict), f"{path.name}: top level must be a mapping"
+    return data
+
+
+def _collect() -> list[Case]:
+    cases: list[Case] = []
+    for path in CASE_FILES:
+        data = _load(path)
+        for item in data.get("cases") or []:
+            cases.append(Case(path.stem, item if isinstance(item, dict) else {"bad": item}, path))
+    return cases
+
+
+ALL_CASES = _collect()
+
+
+def _validate_case(case: Case) -> None:
+    data = case.data
+    where = f"{case.path.name}::{case.name}"
+    unknown = set(data) - _CASE_KEYS
+    assert not unknown, f"{where}: unknown keys {sorted(unknown)}"
+    assert isinstance(data.get("name"), str) and _SNAKE.fullmatch(data["name"]), (
+        f"{where}: 'name' must be snake_case")
+    has_pass, has_fail = "pass_str" in data, "fail_str" in data
+    assert has_pass != has_fail, f"{where}: exactly one of pass_str and fail_str"
+    text = data["pass_str"] if has_pass else data["fail_str"]
+    assert isinstance(text, str), f"{where}: the record must be a string"
+    if has_pass:
+        assert "expect" not in data and "fix_str" not in data, (
+            f"{where}: a pass case has no 'expect' or 'fix_str'")
+    else:
+        expect = data.get("expect")
+        assert isinstance(expect, list) and expect, f"{where}: a fail case needs 'expect'"
+        for item in expect:
+            assert isinstance(item, dict), f"{where}: each expectation is a mapping"
+            extra = set(item) - _EXPECT_KEYS
+            assert not extra, f"{where}: unknown expectation keys {sorted(extra)}"
+            assert item.get("code") == case.code, (
+                f"{where}: expectations name only this file's rule, {case.code}")
+            column = item.get("column")
+            assert column is None or (isinstance(column, int) and column >= 1), (
+                f"{where}: 'column' is a 1-based integer")
+        if "fix_str" in data:
+            assert isinstance(data["fix_str"], str), f"{where}: 'fix_str' must be a string"
+    if "config" in data:
+        assert isinstance(data["config"], dict), f"{where}: 'config' must be a mapping"
+    if "strings" in data:
+        strings = data["strings"]
+        assert isinstance(strings, list) and all(isinstance(s, str) for s in strings), (
+            f"{where}: 'strings' must be a list of strings")
+
+
+def _run(case: Case, rule: Rule) -> tuple[str, list[Finding]]:
+    data = case.data
+    text = data.get("fail_str", data.get("pass_str"))
+    assert isinstance(text, str)
+    options = validate_rule_options(rule, data.get("config", {}), str(case.path.name))
+    config = Config(options={rule.code: options})
+    strings = None
+    if "strings" in data:
+        strings = [s.encode("utf-8") for s in data["strings"]]
+    result = lint_record(text, config, strings=strings)
+    return text, [f for f in result.findings if f.code == rule.code]
+
+
+@pytest.mark.parametrize("path", CASE_FILES, ids=[p.stem for p in CASE_FILES])
+def test_case_file_shape(path: Path) -> None:
+    data = _load(path)
+    unknown = set(data) - _FILE_KEYS
+    assert not unknown, f"{path.name}: unknown keys {sorted(unknown)}"
+    assert data.get("rule") == path.stem, f"{path.name}: 'rule' must be {path.stem}"
+    registry().get(path.stem)
+    cases = data.get("cases")
+    assert isinstance(cases, list) and len(cases) >= 3, f"{path.name}: at least 3 cases"
+    names = [c.get("name") for c in cases if isinstance(c, dict)]
+    assert len(names) == len(cases), f"{path.name}: every case is a mapping"
+    assert len(set(names)) == len(names), f"{path.name}: case names must be unique"
+    assert any("pass_str" in c for c in cases), f"{path.name}: needs a pass case"
+    assert any("fail_str" in c for c in cases), f"{path.name}: needs a fail case"
+
+
+@pytest.mark.parametrize("case", ALL_CASES, ids=[f"{c.code}::{c.name}" for c in ALL_CASES])
+def test_rule_case(case: Case) -> None:
+    _validate_case(case)
+    rule = registry().get(case.code)
+    text, found = _run(case, rule)
+    data = case.data
+    if "pass_str" in data:
+        assert found == [], f"unexpected findings: {[f.to_dict() for f in found]}"
+        return
+    expected = data["expect"]
+    got = [{"code": f.code, "column": f.column} for f in found]
+    # An expectation without a column matches a finding of that code at any column.
+    wanted = [dict(e) if "column" in e else {**e, "column": g["column"]}
+              for e, g in zip(expected, got, strict=False)]
+    assert len(got) == len(expected) and got == wanted, (
+        f"expected {expected}, got {[f.to_dict() for f in found]}")
+    if "fix_str" in data:
+        fix = found[0].fix
+        assert fix is not None, f"the first {rule.code} finding offers no fix"
+        fixed = fix.apply(text)
+        assert fixed == data["fix_str"]
+        if fix.safe:
+            try:
+                parse_record(fixed)
+            except SpfSyntaxError as exc:  # pragma: no cover - reported as a failure
+                pytest.fail(f"a safe fix produced an unparsable record {fixed!r}: {exc}")
+
+
+def _declares_fix(rule: Rule) -> bool:
+    text = rule.doc.split("## Fix safety", 1)[-1].split("##", 1)[0].strip()
+    return bool(text) and not text.startswith("No automatic fix")
+
+
+@pytest.mark.parametrize("path", CASE_FILES, ids=[p.stem for p in CASE_FILES])
+def test_fixing_rule_has_fix_case(path: Path) -> None:
+    rule = registry().get(path.stem)
+    cases = [c for c in ALL_CASES if c.path == path]
+    offers_fix = _declares_fix(rule)
+    for case in cases:
+        if "fail_str" in case.data:
+            _, found = _run(case, rule)
+            offers_fix = offers_fix or any(f.fix is not None for f in found)
+    if offers_fix:
+        assert any("fix_str" in c.data for c in cases), (
+            f"{rule.code} produces fixes but no case in {path.name} has 'fix_str'")
