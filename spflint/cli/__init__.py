@@ -1,0 +1,85 @@
+"""The ``spflint`` command line: a group whose commands are imported only when they run."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .. import __version__
+from .common import GlobalSettings, handle_errors
+
+# command name -> "module:attribute". A command whose module is not present is not listed.
+LAZY_COMMANDS: dict[str, str] = {
+    "lint": "spflint.cli.lint:lint",
+    "check": "spflint.cli.check:check",
+    "query": "spflint.cli.query:query",
+    "fix": "spflint.cli.fix:fix",
+    "diff": "spflint.cli.diff:diff",
+    "zone": "spflint.cli.zone:zone",
+    "hosts": "spflint.cli.hosts:hosts",
+    "lock": "spflint.cli.lock:lock",
+    "explain": "spflint.cli.explain:explain",
+}
+
+
+def _module_exists(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module on first use, and maps spflint errors to
+    ``spflint: error: ...`` with the error's exit code."""
+
+    def __init__(self, *args: Any, lazy_commands: dict[str, str] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = dict(lazy_commands or {})
+
+    def _available(self) -> list[str]:
+        return [name for name, target in self.lazy_commands.items()
+                if _module_exists(target.partition(":")[0])]
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self._available()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        target = self.lazy_commands.get(cmd_name)
+        if target is None:
+            return None
+        module_name, _, attr = target.partition(":")
+        if not _module_exists(module_name):
+            return None
+        command = getattr(importlib.import_module(module_name), attr)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{target} is not a click command")
+        return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with handle_errors(ctx):
+            return super().invoke(ctx)
+
+
+@click.group(cls=LazyGroup, lazy_commands=LAZY_COMMANDS,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="spflint",
+                      message="%(prog)s %(version)s")
+@click.option("--config", "config_path", metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Configuration file (default: nearest .spflint.toml or pyproject.toml "
+                   "with [tool.spflint]).")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True,
+              help="Colour text output; auto means a terminal and NO_COLOR unset.")
+@click.pass_context
+def main(ctx: click.Context, config_path: Path | None, color: str) -> None:
+    """Lint, explain and repair SPF (RFC 7208) records."""
+    ctx.obj = GlobalSettings(config_path=config_path, color=color)

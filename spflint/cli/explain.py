@@ -1,0 +1,167 @@
+"""``spflint explain TOPIC``: a rule's documentation page, or another registered topic."""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import importlib.util
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Protocol
+
+import click
+
+from ..errors import InputError
+
+if TYPE_CHECKING:
+    from ..rules import Rule
+
+_NO_FIX = "No automatic fix"
+
+
+class TopicProvider(Protocol):
+    """A family of pages ``explain`` can show, such as rules or mail-server error codes."""
+
+    title: str
+
+    def lookup(self, key: str) -> str | None:
+        """The page for ``key``, or None when this provider does not know it."""
+        ...
+
+    def topics(self) -> Iterable[str]:
+        """Every key this provider answers (used for close-match suggestions)."""
+        ...
+
+    def table(self) -> list[tuple[str, str]]:
+        """``(key, one-line summary)`` rows for ``explain --list``."""
+        ...
+
+
+def _section(doc: str, heading: str) -> str:
+    out: list[str] = []
+    inside = False
+    for line in doc.splitlines():
+        if line.startswith("## "):
+            if inside:
+                break
+            inside = line[3:].strip() == heading
+            continue
+        if inside:
+            out.append(line)
+    return "\n".join(out).strip()
+
+
+def _fixable(rule: Rule) -> str:
+    declared = getattr(rule.module, "FIXABLE", None)
+    if isinstance(declared, str):
+        return declared
+    if isinstance(declared, bool):
+        return "yes" if declared else "no"
+    text = _section(rule.doc, "Fix safety")
+    return "no" if not text or text.startswith(_NO_FIX) else "yes"
+
+
+def rule_page(rule: Rule) -> str:
+    """A rule's page: the same Markdown as ``docs/rules/<CODE>.md``."""
+    options = ", ".join(f"`{k}` = `{v!r}`" for k, v in sorted(rule.options.items())) or "none"
+    meta = (f"**Severity:** {rule.severity} · **Scope:** {rule.scope} · "
+            f"**Fixable:** {_fixable(rule)} · **Options:** {options}")
+    if rule.aliases:
+        meta += " · **Aliases:** " + ", ".join(f"`{a}`" for a in rule.aliases)
+    return f"# {rule.code} {rule.name}\n\n{meta}\n\n{rule.doc.strip()}\n"
+
+
+class RuleTopics:
+    """Rules, by code, kebab-case name or alias."""
+
+    title = "Rules"
+
+    def lookup(self, key: str) -> str | None:
+        from ..rules import registry
+
+        reg = registry()
+        return rule_page(reg.get(key)) if key in reg else None
+
+    def topics(self) -> Iterable[str]:
+        from ..rules import registry
+
+        for rule in registry():
+            yield rule.code
+            yield rule.name
+            yield from rule.aliases
+
+    def table(self) -> list[tuple[str, str]]:
+        from ..rules import registry
+
+        return [(r.code, f"{r.name:<28} {r.severity!s:<8} {r.summary}") for r in registry()]
+
+
+# Further topic families plug in here as "module:attribute" of a TopicProvider; a provider
+# whose module is not present is skipped, so a topic can be listed before it ships.
+EXTRA_TOPICS: dict[str, str] = {}
+
+
+def providers() -> list[TopicProvider]:
+    """The rule topics first, then every extra provider whose module is present."""
+    found: list[TopicProvider] = [RuleTopics()]
+    for target in EXTRA_TOPICS.values():
+        module_name, _, attr = target.partition(":")
+        try:
+            present = importlib.util.find_spec(module_name) is not None
+        except ModuleNotFoundError:
+            present = False
+        if present:
+            found.append(getattr(importlib.import_module(module_name), attr))
+    return found
+
+
+def find_page(topic: str, sources: list[TopicProvider]) -> str:
+    """The first provider's page for ``topic``.
+
+    :raises InputError: no provider knows it; the message lists close matches.
+    """
+    for provider in sources:
+        page = provider.lookup(topic)
+        if page is not None:
+            return page
+    keys = {k for provider in sources for k in provider.topics()}
+    by_lower = {k.lower(): k for k in keys}
+    close = difflib.get_close_matches(topic.lower(), list(by_lower), n=5, cutoff=0.6)
+    message = f"no rule or topic '{topic}'"
+    if close:
+        message += "; did you mean " + ", ".join(by_lower[c] for c in close) + "?"
+    message += " (spflint explain --list shows them all)"
+    raise InputError(message)
+
+
+def list_text(sources: list[TopicProvider]) -> str:
+    """Every provider's table, each under its title."""
+    blocks = []
+    for provider in sources:
+        rows = provider.table()
+        width = max((len(key) for key, _ in rows), default=0)
+        lines = [f"{provider.title}:"] + [f"  {key:<{width}}  {text}".rstrip()
+                                          for key, text in rows]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+@click.command()
+@click.argument("topic", required=False, metavar="CODE_OR_NAME")
+@click.option("--list", "list_all", is_flag=True, help="List every rule (and other topic).")
+@click.pass_context
+def explain(ctx: click.Context, topic: str | None, list_all: bool) -> None:
+    """Show the documentation page of a rule, by code (SPF301) or name (pass-all).
+
+    \b
+    Examples:
+      spflint explain SPF301
+      spflint explain too-many-dns-lookups
+      spflint explain --list
+    """
+    sources = providers()
+    if list_all:
+        click.echo(list_text(sources), nl=False)
+        return
+    if topic is None:
+        raise click.UsageError("give a rule code or name, or --list", ctx)
+    click.echo(find_page(topic, sources), nl=False)

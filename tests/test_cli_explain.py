@@ -1,0 +1,101 @@
+"""``spflint explain``: rule pages, close matches, the list, and pluggable topics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+import spflint.cli.explain as explain_module
+from spflint.cli import main
+from spflint.rules import registry
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "rules"
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, ["explain", *args])
+
+
+def test_by_code_and_by_name() -> None:
+    by_code = run("SPF101")
+    assert by_code.exit_code == 0
+    assert by_code.stdout.startswith("# SPF101 unknown-mechanism\n")
+    assert "## What it does" in by_code.stdout
+    assert run("unknown-mechanism").stdout == by_code.stdout
+    assert run("spf101").stdout == by_code.stdout
+
+
+def test_pass_all_page() -> None:
+    result = run("SPF301")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("# SPF301 pass-all\n")
+
+
+@pytest.mark.parametrize("rule", [r.code for r in registry()])
+def test_page_matches_generated_docs(rule: str) -> None:
+    page = DOCS / f"{rule}.md"
+    if not page.exists():
+        pytest.skip(f"docs/rules/{rule}.md not generated yet")
+    assert run(rule).stdout == page.read_text(encoding="utf-8")
+
+
+def test_unknown_topic_suggests_close_matches() -> None:
+    result = run("unknwn-mechanism")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("spflint: error: no rule or topic 'unknwn-mechanism'; "
+                                    "did you mean unknown-mechanism")
+    assert result.stdout == ""
+
+
+def test_unknown_topic_without_matches() -> None:
+    result = run("zzzzzzzzzzzz")
+    assert result.exit_code == 2
+    assert "did you mean" not in result.stderr
+    assert "--list" in result.stderr
+
+
+def test_list() -> None:
+    result = run("--list")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Rules:"
+    for rule in registry():
+        assert any(line.split()[:2] == [rule.code, rule.name] for line in lines), rule.code
+
+
+def test_no_topic_is_usage_error() -> None:
+    assert run().exit_code == 2
+
+
+class _Codes:
+    """A second topic family, as mail-server error codes will be."""
+
+    title = "Microsoft 365 errors"
+
+    def lookup(self, key: str) -> str | None:
+        return "# 5.7.64\n\nTenantAttribution; relay access denied.\n" if key == "5.7.64" else None
+
+    def topics(self) -> Iterable[str]:
+        return ["5.7.64"]
+
+    def table(self) -> list[tuple[str, str]]:
+        return [("5.7.64", "relay access denied")]
+
+
+TOPIC = _Codes()
+
+
+def test_extra_topic_provider(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(explain_module.EXTRA_TOPICS, "m365", "tests.test_cli_explain:TOPIC")
+    monkeypatch.setitem(explain_module.EXTRA_TOPICS, "absent", "tests.no_such_topics:TOPIC")
+    result = run("5.7.64")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("# 5.7.64\n")
+    listing = run("--list").stdout
+    assert "\n\nMicrosoft 365 errors:\n  5.7.64  relay access denied\n" in listing
+    near = run("5.7.46")
+    assert near.exit_code == 2
+    assert "did you mean 5.7.64" in near.stderr

@@ -1,0 +1,146 @@
+"""The reusable option groups and the settings objects they build."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from spflint.cli.options import (
+    CoverageSettings,
+    DNSSettings,
+    FormatSettings,
+    Nameserver,
+    coverage_options,
+    dns_options,
+    format_options,
+    parse_nameserver,
+    split_list,
+)
+
+SEEN: dict[str, Any] = {}
+
+
+@click.command()
+@format_options
+@dns_options
+@coverage_options
+def probe(fmt: FormatSettings, dns: DNSSettings, coverage: CoverageSettings) -> None:
+    SEEN.update(fmt=fmt, dns=dns, coverage=coverage)
+
+
+@pytest.fixture
+def invoke(monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("SPFLINT_NAMESERVER", raising=False)
+
+    def run(*args: str, env: dict[str, str] | None = None) -> click.testing.Result:
+        SEEN.clear()
+        return CliRunner().invoke(probe, list(args), env=env)
+
+    return run
+
+
+def test_defaults(invoke: Any) -> None:
+    result = invoke()
+    assert result.exit_code == 0, result.output
+    assert SEEN["fmt"] == FormatSettings("text", None, (), ())
+    assert SEEN["dns"] == DNSSettings()
+    assert SEEN["coverage"] == CoverageSettings()
+
+
+def test_github_actions_selects_github(invoke: Any) -> None:
+    assert invoke(env={"GITHUB_ACTIONS": "true"}).exit_code == 0
+    assert SEEN["fmt"].format == "github"
+    invoke("-f", "json", env={"GITHUB_ACTIONS": "true"})
+    assert SEEN["fmt"].format == "json"
+    invoke(env={"GITHUB_ACTIONS": "false"})
+    assert SEEN["fmt"].format == "text"
+
+
+def test_format_choices(invoke: Any) -> None:
+    for name in ("text", "json", "sarif", "github"):
+        assert invoke("--format", name).exit_code == 0
+        assert SEEN["fmt"].format == name
+    assert invoke("--format", "xml").exit_code == 2
+
+
+def test_select_ignore_comma_and_repeat(invoke: Any) -> None:
+    assert invoke("--select", "SPF1,SPF301", "-s", "pass-all", "--ignore", "SPF101, SPF102",
+                  "--fail-on", "warning").exit_code == 0
+    fmt = SEEN["fmt"]
+    assert fmt.select == ("SPF1", "SPF301", "pass-all")
+    assert fmt.ignore == ("SPF101", "SPF102")
+    assert fmt.fail_on == "warning"
+    assert invoke("--fail-on", "critical").exit_code == 2
+
+
+def test_split_list() -> None:
+    assert split_list(["a,b", " c ", ",,"]) == ("a", "b", "c")
+
+
+def test_nameservers(invoke: Any) -> None:
+    result = invoke("--nameserver", "127.0.0.1:5353", "--nameserver", "::1",
+                    "--nameserver", "[::1]:53000", "--nameserver", "192.0.2.53")
+    assert result.exit_code == 0, result.output
+    assert SEEN["dns"].nameservers == (
+        Nameserver("127.0.0.1", 5353), Nameserver("::1", 53), Nameserver("::1", 53000),
+        Nameserver("192.0.2.53", 53),
+    )
+    assert str(Nameserver("::1", 53000)) == "[::1]:53000"
+
+
+def test_nameserver_from_environment(invoke: Any) -> None:
+    assert invoke(env={"SPFLINT_NAMESERVER": "127.0.0.1:5300 127.0.0.2"}).exit_code == 0
+    assert SEEN["dns"].nameservers == (Nameserver("127.0.0.1", 5300), Nameserver("127.0.0.2"))
+
+
+@pytest.mark.parametrize("bad", ["dns.example", "127.0.0.1:0", "127.0.0.1:99999", "[::1",
+                                 "[::1]x", "127.0.0.1:", "1.2.3"])
+def test_bad_nameserver(invoke: Any, bad: str) -> None:
+    result = invoke("--nameserver", bad)
+    assert result.exit_code == 2
+    with pytest.raises(ValueError):
+        parse_nameserver(bad)
+
+
+def test_timeout(invoke: Any) -> None:
+    assert invoke("--timeout", "2.5").exit_code == 0
+    assert SEEN["dns"].timeout == 2.5
+    assert invoke("--timeout", "0").exit_code == 2
+    assert invoke("--timeout", "-1").exit_code == 2
+    assert invoke("--timeout", "soon").exit_code == 2
+
+
+def test_dns_data_must_exist(invoke: Any, tmp_path: Path) -> None:
+    zone = tmp_path / "zone.yml"
+    zone.write_text("example.com: []\n")
+    assert invoke("--dns-data", str(zone), "--offline").exit_code == 0
+    assert SEEN["dns"].dns_data == (zone,)
+    assert SEEN["dns"].offline is True
+    assert invoke("--dns-data", str(tmp_path / "missing.yml")).exit_code == 2
+
+
+def test_coverage(invoke: Any) -> None:
+    result = invoke("--ip", "192.0.2.1", "--ip", "2001:db8::1", "--require",
+                    "include:spf.protection.outlook.com", "--profile", "m365-relay")
+    assert result.exit_code == 0, result.output
+    cov = SEEN["coverage"]
+    assert cov.ips == (ipaddress.ip_address("192.0.2.1"), ipaddress.ip_address("2001:db8::1"))
+    assert cov.require == ("include:spf.protection.outlook.com",)
+    assert cov.profile == "m365-relay"
+
+
+@pytest.mark.parametrize("bad", ["192.0.2.256", "192.0.2.0/24", "mail.example.com", ""])
+def test_bad_ip(invoke: Any, bad: str) -> None:
+    result = invoke("--ip", bad)
+    assert result.exit_code == 2
+    assert "IPv4 or IPv6" in result.output
+
+
+def test_unknown_profile(invoke: Any) -> None:
+    assert invoke("--profile", "gmail").exit_code == 2
