@@ -68,7 +68,12 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
 
 
-@click.group(cls=LazyGroup, lazy_commands=LAZY_COMMANDS,
+EPILOG = """\b
+Exit codes: 0 clean, 1 findings at or above --fail-on (or a requirement not met),
+2 usage or input error, 3 DNS failure. Run 'spflint COMMAND --help' for a command's options."""
+
+
+@click.group(cls=LazyGroup, lazy_commands=LAZY_COMMANDS, epilog=EPILOG,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="spflint",
                       message="%(prog)s %(version)s")
