@@ -111,6 +111,46 @@ class SpfResult:
         }
 
 
+_ATEXT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                   "!#$%&'*+/=?^_`{|}~-.")
+
+
+def header_value(text: str) -> str:
+    """A Received-SPF key value: a dot-atom as is, anything else as a quoted-string."""
+    if text and all(c in _ATEXT for c in text) and not text.startswith(".") \
+            and not text.endswith(".") and ".." not in text:
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def received_spf(result: SpfResult, *, receiver: str = "unknown", identity: str = "mailfrom",
+                 envelope_from: str | None = None) -> str:
+    """The ``Received-SPF:`` header field for ``result`` (RFC 7208 §9.1), on one line."""
+    who = f"domain of {result.sender}" if identity == "mailfrom" else f"{result.domain}"
+    comments = {
+        "pass": f"{who} designates {result.ip} as permitted sender",
+        "fail": f"{who} does not designate {result.ip} as permitted sender",
+        "softfail": f"{who} discourages use of {result.ip} as sender",
+        "neutral": f"{result.ip} is neither permitted nor denied by {who}",
+        "none": f"{who} does not publish an SPF record",
+        "permerror": f"permanent error in processing {who}",
+        "temperror": f"temporary error in processing {who}",
+    }
+    comment = comments[result.result].replace("(", "[").replace(")", "]")
+    pairs = [("client-ip", result.ip)]
+    pairs.append(("envelope-from", result.sender if envelope_from is None else envelope_from))
+    if result.helo:
+        pairs.append(("helo", result.helo))
+    pairs.append(("receiver", receiver))
+    pairs.append(("identity", identity))
+    if result.matched is not None:
+        pairs.append(("mechanism", result.matched.term))
+    if result.problem and result.result in ("permerror", "temperror"):
+        pairs.append(("problem", result.problem))
+    fields = "; ".join(f"{key}={header_value(value)}" for key, value in pairs)
+    return f"Received-SPF: {result.result} ({receiver}: {comment}) {fields};"
+
+
 # --- identities and input checks ---------------------------------------------------------
 
 
@@ -582,4 +622,5 @@ __all__ = [
     "is_valid_domain",
     "parse_ip",
     "query_cap",
+    "received_spf",
 ]

@@ -1,0 +1,260 @@
+"""``spflint query``: the RFC 7208 ``check_host()`` result for one IP, sender and HELO."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+import click
+
+from .. import __version__
+from ..dns.base import Resolver
+from ..errors import InputError
+from ..evaluate import (
+    SpfResult,
+    check_host,
+    identity,
+    is_valid_domain,
+    parse_ip,
+    received_spf,
+)
+from ..macros import IPAddress, split_sender
+from ..report.base import Report
+from .common import emit, global_settings, handle_errors
+from .options import DNSSettings, dns_options
+
+# Per-query wait when --timeout does not ask for less.
+QUERY_TIMEOUT = 2.0
+
+
+@dataclass(frozen=True)
+class QueryInput:
+    """One question: the client IP, MAIL FROM, HELO and the domain to check."""
+
+    ip: IPAddress
+    sender: str  # as given ("" for the null reverse-path)
+    helo: str | None
+    domain: str
+    check_sender: str  # the <sender> check_host() receives
+    identity: str  # "mailfrom" or "helo"
+
+
+def _printable_token(text: str) -> bool:
+    return bool(text) and all(33 <= ord(c) <= 126 for c in text)
+
+
+def _valid_target(domain: str) -> bool:
+    return is_valid_domain(domain) or (domain.startswith("[") and domain.endswith("]"))
+
+
+def make_input(ip: str | None, sender: str | None, helo: str | None,
+               domain: str | None) -> QueryInput:
+    """Check and combine one question's values.
+
+    :raises InputError: a missing or invalid IP, sender, HELO or domain.
+    """
+    if ip is None or not str(ip).strip():
+        raise InputError("an IP address is needed (--ip)")
+    address = parse_ip(str(ip))
+    if helo is not None and not _printable_token(helo):
+        raise InputError(f"invalid HELO name {helo!r}: it must be one word of printable ASCII")
+    sender = sender or ""
+    if sender:
+        if any(ord(c) < 32 or ord(c) == 127 for c in sender):
+            raise InputError(f"invalid sender {sender!r}: it contains control characters")
+        _, sender_domain = split_sender(sender)
+        if not _valid_target(sender_domain):
+            raise InputError(f"invalid sender {sender!r}: {sender_domain!r} is not a domain name")
+    elif not helo:
+        raise InputError("a sender (--sender) or a HELO name (--helo) is needed")
+    default_domain, check_sender = identity(sender, helo)
+    target = default_domain if domain is None else domain
+    if domain is not None and not is_valid_domain(domain):
+        raise InputError(f"invalid domain {domain!r}")
+    return QueryInput(address, sender, helo, target, check_sender,
+                      "mailfrom" if sender else "helo")
+
+
+def make_resolver(dns: DNSSettings) -> Resolver:
+    """The resolver the DNS options describe (zone data first, then live DNS).
+
+    :raises InputError: an unreadable zone-data file or a bad nameserver.
+    """
+    from ..dns.layered import build_resolver
+
+    wait = QUERY_TIMEOUT if dns.timeout is None else min(QUERY_TIMEOUT, dns.timeout)
+    return build_resolver(
+        nameservers=[str(server) for server in dns.nameservers],
+        timeout=wait,
+        dns_data_files=list(dns.dns_data),
+        offline=dns.offline,
+    )
+
+
+async def run_one(item: QueryInput, resolver: Resolver, *, receiver: str,
+                  timeout: float | None) -> SpfResult:
+    """``check_host()`` for one question."""
+    return await check_host(item.ip, item.domain, item.check_sender, resolver=resolver,
+                            helo=item.helo, receiver=receiver, timeout=timeout)
+
+
+def result_data(item: QueryInput, result: SpfResult, *, receiver: str,
+                header: bool) -> dict[str, Any]:
+    """The command's JSON keys for one result, in contract order."""
+    data: dict[str, Any] = {
+        "result": result.result,
+        "explanation": result.explanation,
+        "lookups": result.lookups,
+        "void_lookups": result.void_lookups,
+        "matched": None if result.matched is None else result.matched.to_dict(),
+        "path": [{"domain": d, "term": t} for d, t in result.path],
+        "domain": result.domain,
+        "ip": result.ip,
+        "sender": item.sender,
+        "helo": item.helo,
+        "identity": item.identity,
+        "queries": result.queries,
+        "problem": result.problem,
+    }
+    if header:
+        data["header"] = header_line(item, result, receiver)
+    return data
+
+
+def header_line(item: QueryInput, result: SpfResult, receiver: str) -> str:
+    return received_spf(result, receiver=receiver, identity=item.identity,
+                        envelope_from=item.sender)
+
+
+def text_lines(item: QueryInput, result: SpfResult, *, receiver: str,
+               header: bool) -> list[str]:
+    """Human-readable lines; the first word of the first is the result word."""
+    verdicts = {
+        "pass": "is allowed to send for",
+        "fail": "is not allowed to send for",
+        "softfail": "is probably not allowed to send for",
+        "neutral": "is neither allowed nor denied by",
+        "none": "gets no SPF verdict:",
+        "permerror": "cannot be checked (permanent error) for",
+        "temperror": "cannot be checked now (temporary error) for",
+    }
+    lines = [f"{result.result}: {result.ip} {verdicts[result.result]} {result.domain}"]
+    if result.matched is not None:
+        lines.append(f"  matched: {result.matched.term} in the record of {result.matched.domain}")
+    for domain, term in result.path:
+        lines.append(f"  via: {term} (in {domain})")
+    if result.explanation is not None:
+        lines.append(f"  explanation: {result.explanation}")
+    if result.problem:
+        lines.append(f"  problem: {result.problem}")
+    lines.append(f"  lookups: {result.lookups}/10, void lookups: {result.void_lookups}/2, "
+                 f"DNS queries: {result.queries}")
+    if header:
+        lines.append(header_line(item, result, receiver))
+    return lines
+
+
+def _batch_error(number: int, message: str) -> dict[str, Any]:
+    return {"spflint": __version__, "diagnostics": [], "line": number, "error": message}
+
+
+def _batch_item(number: int, line: str) -> QueryInput | dict[str, Any]:
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return _batch_error(number, f"not JSON: {exc.msg} (at column {exc.colno})")
+    if not isinstance(value, dict):
+        return _batch_error(number, "expected a JSON object with ip, sender and helo")
+    unknown = set(value) - {"ip", "sender", "helo", "domain"}
+    if unknown:
+        return _batch_error(number, f"unknown keys: {', '.join(sorted(unknown))}")
+    fields = {k: value.get(k) for k in ("ip", "sender", "helo", "domain")}
+    if any(v is not None and not isinstance(v, str) for v in fields.values()):
+        return _batch_error(number, "ip, sender, helo and domain must be strings")
+    try:
+        return make_input(fields["ip"], fields["sender"], fields["helo"], fields["domain"])
+    except InputError as exc:
+        return _batch_error(number, exc.message)
+
+
+async def run_batch(lines: Iterable[str], out: TextIO, resolver: Resolver, *, receiver: str,
+                    timeout: float | None, header: bool) -> int:
+    """Answer each JSON line of ``lines`` with one JSON line on ``out``; the count answered."""
+    count = 0
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        item = _batch_item(number, line)
+        if isinstance(item, dict):
+            record = item
+        else:
+            result = await run_one(item, resolver, receiver=receiver, timeout=timeout)
+            record = {"spflint": __version__, "diagnostics": [], "line": number,
+                      **result_data(item, result, receiver=receiver, header=header)}
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.flush()
+        count += 1
+    return count
+
+
+@click.command()
+@click.option("--ip", "ip_text", metavar="IP", help="The connecting client's IPv4 or IPv6 address.")
+@click.option("--sender", metavar="ADDR", default=None,
+              help="MAIL FROM address; empty ('') for bounces, which checks HELO instead.")
+@click.option("--helo", metavar="NAME", default=None, help="The HELO/EHLO name of the client.")
+@click.option("--domain", metavar="DOMAIN", default=None,
+              help="Check this domain [default: the sender's domain, or HELO without sender].")
+@click.option("--receiver", metavar="HOST", default="unknown", show_default=True,
+              help="The receiving host's name (for %{r} and the header).")
+@click.option("--header", "with_header", is_flag=True,
+              help="Also print a Received-SPF: header field (RFC 7208 §9.1).")
+@click.option("--batch", "batch", metavar="FILE", type=click.File("r", encoding="utf-8"),
+              default=None,
+              help="Read JSON lines {\"ip\", \"sender\", \"helo\"} from FILE ('-' for stdin) "
+                   "and write one JSON line for each.")
+@dns_options
+@click.option("--format", "-f", "output_format", type=click.Choice(["text", "json"]),
+              default="text", show_default=True, help="Output format.")
+@click.pass_context
+def query(ctx: click.Context, ip_text: str | None, sender: str | None, helo: str | None,
+          domain: str | None, receiver: str, with_header: bool, batch: TextIO | None,
+          dns: DNSSettings, output_format: str) -> None:
+    """Evaluate SPF for one connection exactly as a receiver does (RFC 7208 check_host()).
+
+    The first word printed is the result: pass, fail, softfail, neutral, none, permerror or
+    temperror. The exit code is 0 whatever the result; 2 for invalid input.
+
+    \b
+    Examples:
+      spflint query --ip 192.0.2.1 --sender alice@example.com --helo mail.example.com
+      spflint query --ip 2001:db8::1 --sender '' --helo mail.example.com --header
+      spflint query --batch connections.jsonl --nameserver 127.0.0.1:5353
+    """
+    with handle_errors(ctx):
+        started = time.monotonic()
+        if batch is not None:
+            if ip_text or sender is not None or helo or domain:
+                raise InputError("--batch takes the questions from the file; "
+                                 "do not combine it with --ip/--sender/--helo/--domain")
+            resolver = make_resolver(dns)
+            asyncio.run(run_batch(batch, click.get_text_stream("stdout"), resolver,
+                                  receiver=receiver, timeout=dns.timeout, header=with_header))
+            ctx.exit(0)
+        item = make_input(ip_text, sender, helo, domain)
+        resolver = make_resolver(dns)
+        remaining = None if dns.timeout is None else max(0.0, dns.timeout -
+                                                          (time.monotonic() - started))
+        result = asyncio.run(run_one(item, resolver, receiver=receiver, timeout=remaining))
+        report = Report(command="query")
+        report.data.update(result_data(item, result, receiver=receiver, header=with_header))
+        if output_format == "json":
+            emit(report, "json", global_settings(ctx).color)
+        else:
+            click.echo("\n".join(text_lines(item, result, receiver=receiver,
+                                            header=with_header)))
+        ctx.exit(0)
