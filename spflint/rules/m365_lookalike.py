@@ -1,0 +1,123 @@
+"""An include target looks like Microsoft 365's SPF domain but is not it.
+
+## What it does
+Checks the targets of `include:` and `redirect=` against the domains Microsoft publishes for
+Exchange Online: `spf.protection.outlook.com` (worldwide), `spf.protection.office365.us`
+(GCC High and DoD) and `spf.protection.partner.outlook.cn` (operated by 21Vianet). A final dot
+is fine. It reports targets that are close but wrong:
+
+- misspellings within two edits (`spf.protection.outlok.com`, `spf.protection.outlook.co`);
+- the right name with more appended (`spf.protection.outlook.com.example.com`);
+- other Microsoft names: `outlook.com`, `protection.outlook.com`, a tenant's MX host
+  (`contoso-com.mail.protection.outlook.com`), `spf.protection.office365.com`, `hotmail.com`...
+
+## Why is this bad?
+The include must resolve to Microsoft's SPF record, or Exchange Online's servers are not
+authorised: mail sent through Microsoft 365 then fails SPF. A name that does not exist is
+also a void lookup that ends evaluation in `permerror` (RFC 7208 §5.2), and a consumer domain
+like `outlook.com` authorises the wrong servers.
+
+## Example
+```text
+v=spf1 include:spf.protection.outlook.co -all
+```
+
+## Use instead
+```text
+v=spf1 include:spf.protection.outlook.com -all
+```
+
+## Fix safety
+The fix replaces the target with the nearest genuine Microsoft 365 name and is unsafe: it
+changes which servers are authorised. Check which Microsoft cloud the tenant is in.
+
+## References
+- RFC 7208 §5.2 (include)
+- RFC 7208 §4.6.4 (DNS Lookup Limits: void lookups)
+
+## Examples
+Okay: v=spf1 include:spf.protection.outlook.com -all
+Okay: v=spf1 include:spf.protection.outlook.com. -all
+Okay: v=spf1 include:spf.protection.office365.us -all
+Okay: v=spf1 include:spf.protection.partner.outlook.cn -all
+SPF317: v=spf1 include:spf.protection.outlook.co -all
+SPF317: v=spf1 include:spf.protection.outlok.com -all
+SPF317: v=spf1 include:outlook.com -all
+SPF317: v=spf1 include:spf.protection.outlook.com.example.com -all
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..ast import Directive, Include, MacroString, Record, Redirect
+from ..findings import Edit, Fix, Severity
+from .base import Hit, RuleContext
+from .unknown_modifier import edit_distance
+
+CODE = "SPF317"
+NAME = "m365-lookalike"
+SUMMARY = "An include target looks like Microsoft 365's SPF domain but is not it."
+SEVERITY = Severity.ERROR
+SCOPE = "record"
+
+WORLDWIDE = "spf.protection.outlook.com"
+GCC_HIGH = "spf.protection.office365.us"
+CHINA = "spf.protection.partner.outlook.cn"
+GENUINE = frozenset({WORLDWIDE, GCC_HIGH, CHINA})
+
+# Microsoft domains people include by mistake instead of the Exchange Online SPF name.
+_MICROSOFT = ("outlook.com", "office365.com", "office.com", "hotmail.com", "outlook.cn",
+              "office365.us")
+_GLUED_ALL = re.compile(r"-all$", re.IGNORECASE)
+
+
+def lookalike(target: str) -> bool:
+    """True when ``target`` (lower-case, without a final dot) imitates a genuine name."""
+    if target in GENUINE:
+        return False
+    if _GLUED_ALL.search(target) and _GLUED_ALL.sub("", target) in GENUINE:
+        return False  # `include:spf.protection.outlook.com-all`: SPF318 explains it
+    if edit_distance(target, WORLDWIDE, 2) <= 2:
+        return True
+    if any(target.startswith(name + ".") for name in GENUINE):
+        return True
+    labels = target.split(".")
+    if "protection" in labels and ("outlook" in labels or "office365" in labels):
+        return True
+    return any(target == name or target.endswith("." + name) for name in _MICROSOFT)
+
+
+def suggestion(target: str) -> str:
+    if target.endswith(".cn"):
+        return CHINA
+    if target.endswith(".us"):
+        return GCC_HIGH
+    return WORLDWIDE
+
+
+def _target(domain: MacroString) -> str | None:
+    if domain.is_dynamic:
+        return None
+    return domain.render().lower().removesuffix(".")
+
+
+def check(record: Record, ctx: RuleContext) -> Iterator[Hit]:
+    for term in record.terms:
+        mech = term.mechanism if isinstance(term, Directive) else term
+        if not isinstance(mech, (Include, Redirect)):
+            continue
+        target = _target(mech.domain)
+        if target is None or not lookalike(target):
+            continue
+        good = suggestion(target)
+        span = mech.domain.span
+        yield Hit(
+            term.span,
+            f"'{mech.domain}' looks like Microsoft 365's SPF domain but is not it: mail sent "
+            "through Exchange Online will not be authorised",
+            hint=f"did you mean '{good}'? (worldwide: {WORLDWIDE}; GCC High: {GCC_HIGH}; "
+                 f"21Vianet: {CHINA})",
+            fix=Fix(f"replace with '{good}'", (Edit(span.start, span.end, good),), safe=False),
+        )
