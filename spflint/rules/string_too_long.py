@@ -70,8 +70,13 @@ def char_offset(text: str, octets: int) -> int:
 def term_span(text: str, index: int) -> Span:
     """The space-delimited term of ``text`` that contains character ``index``."""
     index = min(max(index, 0), max(len(text) - 1, 0))
-    start = text.rfind(" ", 0, index + 1) + 1 if text[index:index + 1] != " " else index
-    end = text.find(" ", start)
+    # On a separator, the term that does not fit is the next one (or the last one).
+    while index < len(text) - 1 and text[index] == " ":
+        index += 1
+    while index > 0 and text[index] == " ":
+        index -= 1
+    start = text.rfind(" ", 0, index) + 1
+    end = text.find(" ", index)
     return Span(start, len(text) if end < 0 else end)
 
 
