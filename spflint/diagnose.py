@@ -60,14 +60,12 @@ def diagnose(text: str) -> list[Problem]:
             continue
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         if nxt is not None and _space_after_colon(token, nxt[1]):
-            end = nxt[0] + len(nxt[1])
             joined = token + nxt[1]
             problems.append(Problem(
                 "SPF110", f"space after the colon in '{token} {nxt[1]}'",
                 pos + len(token), nxt[0],
                 hint=f"write '{joined}'",
                 fix=Fix("remove the space", (Edit(pos + len(token), nxt[0], ""),), safe=False)))
-            del end
             skip_next = True
             continue
         if not _term_ok(token):
@@ -91,10 +89,20 @@ def _fallback(text: str) -> Problem:
 
 
 def _space_after_colon(token: str, following: str) -> bool:
+    """``include: example.com``: a name ending in its delimiter, then a domain, not a term."""
     name = token.lstrip("+-~?").lower()
-    return (name.endswith(":") and name[:-1] in MECHANISMS) or (
+    ends_in_delimiter = (name.endswith(":") and name[:-1] in MECHANISMS) or (
         name.endswith("=") and name[:-1] in MODIFIERS
-    ) and not following.lstrip("+-~?").lower().startswith(MECHANISMS + MODIFIERS)
+    )
+    if not ends_in_delimiter or _term_ok(following):
+        return False
+    if name[:-1] in ("ip4", "ip6"):
+        return _ip_literal(following) is not None
+    try:
+        g.domain_spec.parse_string(following, parse_all=True)
+    except pp.ParseBaseException:
+        return False
+    return True
 
 
 # --- the version tag --------------------------------------------------------------------------
@@ -191,10 +199,14 @@ def _characters(token: str, pos: int) -> list[Problem]:
     problems = []
     for i, ch in enumerate(token):
         if ch in _BAD_SEPARATORS:
+            # Next to a space (``a, mx``) the separator goes; alone (``a,mx``) it becomes one.
+            spaced = i == len(token) - 1 or i == 0
+            fix = (Fix("remove it", (Edit(pos + i, pos + i + 1, ""),), safe=False) if spaced
+                   else Fix("replace with a space", (Edit(pos + i, pos + i + 1, " "),),
+                            safe=False))
             problems.append(Problem(
                 "SPF102", f"{_BAD_SEPARATORS[ch]} separates terms: only spaces may",
-                pos + i, pos + i + 1, hint="separate terms with single spaces",
-                fix=Fix("replace with a space", (Edit(pos + i, pos + i + 1, " "),), safe=False)))
+                pos + i, pos + i + 1, hint="separate terms with single spaces", fix=fix))
         elif not (0x21 <= ord(ch) <= 0x7E):
             what = (f"non-ASCII character '{ch}' (U+{ord(ch):04X})" if ord(ch) > 0x7F
                     else f"control character U+{ord(ch):04X}")
@@ -311,7 +323,7 @@ def _diagnose_mechanism(lname: str, name: str, rest: str, pos: int, name_start: 
     if value:
         m = _CIDR_TAIL.search(value)
         assert m is not None
-        if m.group() and lname in ("a", "mx") or (m.group() and re.search(r"\.\D", value)):
+        if (m.group() and lname in ("a", "mx")) or (m.group() and re.search(r"\.\D", value)):
             cidr_text = m.group()
             value = value[: m.start()]
     problems: list[Problem] = []
@@ -385,10 +397,14 @@ def _diagnose_ip(lname: str, name: str, value: str, name_start: int,
                                 value_start + len(address)))
     if slash:
         cidr_start = value_start + len(address)
-        if lname == "ip4" and cidr.startswith("/"):
+        if lname == "ip4" and "/" in cidr:
             problems.append(Problem(
                 "SPF105", "'ip4' takes one CIDR length; '//' introduces an IPv6 length, which "
-                "only 'a' and 'mx' take", cidr_start, cidr_start + 1 + len(cidr)))
+                "only 'a' and 'mx' take", cidr_start + 1 + cidr.index("/"),
+                cidr_start + 1 + len(cidr)))
+        elif "/" in cidr:
+            problems.append(Problem("SPF105", f"invalid CIDR length '/{cidr}'", cidr_start,
+                                    cidr_start + 1 + len(cidr)))
         else:
             p = _cidr_problem("/" + cidr, limit, family, cidr_start)
             if p is not None and not (parsed is not None and parsed.version != (

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from .ast import Record, Span
 from .config import Config
 from .errors import SpfSyntaxError
-from .findings import Finding
+from .findings import Finding, Severity
 from .parser import Problem, parse_record
 from .rules import Rule, registry
 from .rules.base import Hit, RuleContext
@@ -37,14 +37,19 @@ def _term_at(text: str, span: Span) -> str:
 
 
 def make_finding(rule: Rule, config: Config, text: str, span: Span | None, message: str,
-                 **kwargs: object) -> Finding:
-    """A finding for ``rule`` at ``span`` of ``text``, severity from the configuration."""
+                 severity: Severity | None = None, **kwargs: object) -> Finding:
+    """A finding for ``rule`` at ``span`` of ``text``.
+
+    The severity is the configured one for the rule if any, else ``severity`` (a rule's
+    per-finding level), else the rule's default.
+    """
     column = end_column = term = None
     if span is not None:
         column = span.start + 1
         end_column = max(span.end, span.start + 1) + 1
         term = _term_at(text, span) if text else None
-    return Finding(code=rule.code, name=rule.name, severity=config.severity_of(rule),
+    level = config.severity.get(rule.code) or severity or rule.severity
+    return Finding(code=rule.code, name=rule.name, severity=level,
                    message=message, term=term, column=column, end_column=end_column,
                    **kwargs)  # type: ignore[arg-type]
 
@@ -57,8 +62,8 @@ def problem_finding(problem: Problem, config: Config, text: str) -> Finding:
 
 
 def hit_finding(rule: Rule, hit: Hit, config: Config, text: str) -> Finding:
-    return make_finding(rule, config, text, hit.span, hit.message, hint=hit.hint, fix=hit.fix,
-                        extra=hit.extra)
+    return make_finding(rule, config, text, hit.span, hit.message, hit.severity, hint=hit.hint,
+                        fix=hit.fix, extra=hit.extra)
 
 
 def lint_record(
@@ -89,9 +94,11 @@ def lint_record(
     for rule in registry():
         if rule.check is None or not config.enabled(rule):
             continue
-        if rule.scope == "record" and record is None:
+        # "syntax" rules are reported by the parser; some also check parsed records for
+        # valid-but-mistaken syntax (``include=x`` is an ignored unknown modifier).
+        if rule.scope in ("record", "syntax") and record is None:
             continue
-        if rule.scope not in ("record", "text"):
+        if rule.scope not in ("record", "text", "syntax"):
             continue
         ctx = RuleContext(text=text, strings=str_tuple, options=config.options_for(rule),
                           domain=domain)

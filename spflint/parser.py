@@ -203,7 +203,7 @@ def _domain_problems(domain: MacroString) -> list[Problem]:
     problems: list[Problem] = []
     text = domain.render()
     if ".." not in text and not text.startswith(".") and (
-        len(text) < 64 or not _LONG_RUN.search(text)
+        len(text) < 64 or (len(text) <= 253 and not _LONG_RUN.search(text))
     ):
         return problems
     if not domain.is_dynamic:

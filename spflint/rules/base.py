@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..ast import Span
-from ..findings import Fix
+from ..findings import Fix, Severity
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,8 @@ class Hit:
     hint: str | None = None
     fix: Fix | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # A rule whose findings differ in gravity sets this per hit; configuration still wins.
+    severity: Severity | None = None
 
 
 @dataclass(frozen=True)

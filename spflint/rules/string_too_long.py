@@ -92,7 +92,7 @@ def check(record: Record | None, ctx: RuleContext) -> Iterator[Hit]:
                 hint="split it into quoted strings of at most 255 octets, e.g. "
                      "\"v=spf1 ...\" \"ip4:... -all\"; receivers join them without spaces",
                 # Not a defect in the text itself: a reminder, below the rule's level.
-                extra={"severity": "info"},
+                severity=Severity.INFO,
             )
         return
     before = 0  # octets of the strings before this one

@@ -126,7 +126,7 @@ def check(record: Record, ctx: RuleContext) -> Iterator[Hit]:
                      "'all' at the end",
                 fix=Fix(f"remove the pasted '{written}'", (removal_edit(ctx.text, term.span),),
                         safe=True),
-                extra={"severity": "error"},
+                severity=Severity.ERROR,
             )
             continue
         if name == "default":

@@ -38,10 +38,30 @@ SPF108: v=spf1 -all exp:explain.example.com
 
 from __future__ import annotations
 
-from ..findings import Severity
+from collections.abc import Iterator
+
+from ..ast import Record, Span, UnknownModifier
+from ..findings import Edit, Fix, Severity
+from .base import Hit, RuleContext
 
 CODE = "SPF108"
 NAME = "wrong-delimiter"
 SUMMARY = "A mechanism uses `=` or a modifier uses `:` before its argument."
 SEVERITY = Severity.ERROR
 SCOPE = "syntax"
+
+_MECHANISM_NAMES = frozenset({"all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists"})
+
+
+def check(record: Record, ctx: RuleContext) -> Iterator[Hit]:
+    """``include=x`` parses as an unknown modifier, which evaluators ignore (RFC 7208 §6)."""
+    for term in record.terms:
+        if isinstance(term, UnknownModifier) and term.name.lower() in _MECHANISM_NAMES:
+            eq = term.span.start + len(term.name)
+            yield Hit(
+                Span(eq, eq + 1),
+                f"'{term.name}' is a mechanism and takes ':', not '='; as written, "
+                f"'{term.render()}' is an unknown modifier that every receiver ignores",
+                hint=f"write '{term.name}:{term.value.render()}'",
+                fix=Fix("use ':'", (Edit(eq, eq + 1, ":"),), safe=False),
+            )
