@@ -84,7 +84,8 @@ def test_docstring_template(rule: Rule) -> None:
 def test_scope_and_check(rule: Rule) -> None:
     assert rule.scope in SCOPES, f"{rule.code}: scope {rule.scope!r}"
     if rule.scope == "syntax":
-        assert rule.check is None, f"{rule.code}: syntax codes come from the parser"
+        # The parser reports these codes; a check() may add valid-but-mistaken syntax that
+        # parses (``include=x`` is an ignored unknown modifier).
         assert rule.code.startswith("SPF1")
     else:
         assert callable(rule.check), f"{rule.code}: a {rule.scope} rule needs check()"
