@@ -34,3 +34,28 @@ class RuleContext:
     strings: tuple[bytes, ...] | None = None  # the TXT character-strings, when known
     options: dict[str, Any] = field(default_factory=dict)  # the rule's options, validated
     domain: str | None = None  # the owner name, when known
+
+
+@dataclass(frozen=True)
+class TreeHit:
+    """One problem a DNS-scope rule found in a walked tree (``spflint.tree.Tree``).
+
+    ``node`` is the ``TreeNode`` the problem belongs to (its name becomes the finding's
+    ``domain``); ``span`` is a span of that node's record text when the problem is a term.
+    """
+
+    node: Any
+    message: str
+    span: Span | None = None
+    term: str | None = None
+    hint: str | None = None
+    fix: Fix | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    severity: Severity | None = None
+
+
+@dataclass(frozen=True)
+class TreeContext:
+    """What a DNS-scope rule may know besides the tree."""
+
+    options: dict[str, Any] = field(default_factory=dict)
