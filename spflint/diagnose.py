@@ -171,6 +171,14 @@ def _diagnose_version(text: str, problems: list[Problem]) -> int | None:
 
 def _diagnose_term(token: str, pos: int) -> list[Problem]:
     bad_chars = _characters(token, pos)
+    if bad_chars and any(ch in _BAD_SEPARATORS for ch in token):
+        # Diagnose the pieces between the separators too (``ipv4:192.0.2.1,a``).
+        problems = list(bad_chars)
+        for m in re.finditer(r"[^,;\t\n\r]+", token):
+            piece = m.group()
+            if piece != token and not _term_ok(piece):
+                problems.extend(_diagnose_term(piece, pos + m.start()))
+        return sorted(problems, key=lambda p: p.start)
     if bad_chars:
         return bad_chars
     glued = _glued(token, pos)
@@ -280,6 +288,9 @@ def _diagnose_modifier(token: str, pos: int, qualifier: str, name: str, value: s
         return [Problem("SPF101", f"'{token}': a qualifier cannot stand before a modifier",
                         pos, pos + 1, hint="qualifiers (+ - ~ ?) belong to mechanisms only")]
     if lname in MODIFIERS:
+        if not value:
+            return [Problem("SPF112", f"'{name}=' needs a domain: '{name}=<domain>'", pos,
+                            pos + len(token))]
         return _diagnose_domain(value, value_start, lname, allow_cidr=False) or [
             Problem("SPF106", f"invalid domain '{value}' in '{token}'", value_start,
                     value_start + len(value))]
@@ -366,11 +377,13 @@ def _cidr_problem(text: str, limit: int, family: str, start: int) -> Problem | N
     end = start + len(text)
     if not digits:
         return Problem("SPF105", f"'{text}' has no prefix length", start, end)
+    if not digits.isdigit():
+        return Problem("SPF105", f"invalid CIDR length '{text}'", start, end)
     if len(digits) > 1 and digits[0] == "0":
         return Problem("SPF105", f"{family} prefix length '{text}' has a leading zero", start,
                        end, hint=f"write '/{int(digits)}'",
                        fix=Fix("remove the leading zero", (Edit(start, end, f"/{int(digits)}"),),
-                               safe=True))
+                               safe=False))
     if int(digits) > limit:
         return Problem("SPF105", f"{family} prefix length '{text}' is over {limit}", start, end)
     return None

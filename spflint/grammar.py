@@ -33,9 +33,11 @@ P_DELIMITER = r"[-.+,/_=]"
 P_MACRO_EXPAND = rf"(?:%\{{{P_MACRO_LETTER}{P_TRANSFORMERS}{P_DELIMITER}*\}}|%[%_-])"
 P_MACRO_LITERAL = r"[!-$&-~]"
 P_MACRO_STRING = rf"(?:{P_MACRO_EXPAND}|{P_MACRO_LITERAL})*"
+# The hyphenated alternative comes first so that a standalone match takes all of "a-1"
+# (inside domain-end the regex would backtrack into it anyway).
 P_TOPLABEL = (
-    rf"(?:{P_ALPHANUM}*{P_ALPHA}{P_ALPHANUM}*"
-    rf"|{P_ALPHANUM}+-[A-Za-z0-9-]*{P_ALPHANUM})"
+    rf"(?:{P_ALPHANUM}+-[A-Za-z0-9-]*{P_ALPHANUM}"
+    rf"|{P_ALPHANUM}*{P_ALPHA}{P_ALPHANUM}*)"
 )
 P_DOMAIN_END = rf"(?:\.{P_TOPLABEL}\.?|{P_MACRO_EXPAND})"
 P_DOMAIN_SPEC = rf"{P_MACRO_STRING}{P_DOMAIN_END}"

@@ -22,7 +22,8 @@ v=spf1 ip4:192.0.2.0/24 include:_spf.example.com -all
 ## Fix safety
 spflint offers to remove a CIDR length from a term that takes none (unsafe: the record
 stops being a permanent error) and to drop the leading zero of a length such as `/024`,
-which keeps the value the author wrote. Out-of-range lengths get no fix: the intended range
+which keeps the value the author wrote; that one is unsafe too, for the same reason: the
+record starts to take effect. Out-of-range lengths get no fix: the intended range
 cannot be known.
 
 ## References
