@@ -138,11 +138,11 @@ def text_lines(item: QueryInput, result: SpfResult, *, receiver: str,
         "fail": "is not allowed to send for",
         "softfail": "is probably not allowed to send for",
         "neutral": "is neither allowed nor denied by",
-        "none": "gets no SPF verdict:",
+        "none": "gets no SPF verdict from",
         "permerror": "cannot be checked (permanent error) for",
         "temperror": "cannot be checked now (temporary error) for",
     }
-    lines = [f"{result.result}: {result.ip} {verdicts[result.result]} {result.domain}"]
+    lines = [f"{result.result} ({result.ip} {verdicts[result.result]} {result.domain})"]
     if result.matched is not None:
         lines.append(f"  matched: {result.matched.term} in the record of {result.matched.domain}")
     for domain, term in result.path:
