@@ -174,10 +174,10 @@ def _diagnose_term(token: str, pos: int) -> list[Problem]:
     if bad_chars and any(ch in _BAD_SEPARATORS for ch in token):
         # Diagnose the pieces between the separators too (``ipv4:192.0.2.1,a``).
         problems = list(bad_chars)
-        for m in re.finditer(r"[^,;\t\n\r]+", token):
-            piece = m.group()
+        for part in re.finditer(r"[^,;\t\n\r]+", token):
+            piece = part.group()
             if piece != token and not _term_ok(piece):
-                problems.extend(_diagnose_term(piece, pos + m.start()))
+                problems.extend(_diagnose_term(piece, pos + part.start()))
         return sorted(problems, key=lambda p: p.start)
     if bad_chars:
         return bad_chars
@@ -185,7 +185,7 @@ def _diagnose_term(token: str, pos: int) -> list[Problem]:
     if glued:
         return [glued]
     m = _NAME.match(token)
-    assert m is not None
+    assert m is not None  # the pattern can match the empty string
     qualifier, name = m.group(1), m.group(2)
     rest = token[m.end():]
     lname = name.lower()
