@@ -139,8 +139,8 @@ def text_lines(item: QueryInput, result: SpfResult, *, receiver: str,
         "softfail": "is probably not allowed to send for",
         "neutral": "is neither allowed nor denied by",
         "none": "gets no SPF verdict from",
-        "permerror": "cannot be checked (permanent error) for",
-        "temperror": "cannot be checked now (temporary error) for",
+        "permerror": "meets a permanent error in the SPF policy of",
+        "temperror": "could not be checked now against",
     }
     lines = [f"{result.result} ({result.ip} {verdicts[result.result]} {result.domain})"]
     if result.matched is not None:
