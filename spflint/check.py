@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import ipaddress
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
-from .ast import Span
+from .ast import Directive, Span
 from .config import Config
+from .dns.base import Resolver
+from .errors import InputError
 from .findings import Finding
 from .lint import lint_record, make_finding
 from .rules import registry
@@ -52,3 +60,245 @@ def tree_finding(code: str, hit: TreeHit, config: Config) -> Finding:
                            fix=hit.fix, extra=hit.extra)
     return finding.located(domain=None if node is None else node.name,
                            term=hit.term or finding.term)
+
+
+# --- coverage, requirements and the Microsoft 365 relay profile -------------------------------
+
+_HOST_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?")
+M365_INCLUDES = ("spf.protection.outlook.com", "spf.protection.office365.us")
+M365_MX_SUFFIXES = (".mail.protection.outlook.com", ".mx.microsoft")
+_DOCUMENTATION_V4 = ipaddress.ip_network("192.0.2.0/24"), ipaddress.ip_network(
+    "198.51.100.0/24"), ipaddress.ip_network("203.0.113.0/24")
+
+
+@dataclass
+class Coverage:
+    """Whether one address passes, by which term, and what would make it pass."""
+
+    ip: str
+    result: str
+    matched: str | None = None
+    matched_in: str | None = None
+    path: list[dict[str, str]] = field(default_factory=list)
+    lookups: int = 0
+    void_lookups: int = 0
+    problem: str | None = None
+    suggestion: str | None = None
+
+    @property
+    def met(self) -> bool:
+        return self.result == "pass"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ip": self.ip, "result": self.result, "matched": self.matched,
+                "matched_in": self.matched_in, "path": self.path, "lookups": self.lookups,
+                "void_lookups": self.void_lookups, "problem": self.problem,
+                "suggestion": self.suggestion, "met": self.met}
+
+
+@dataclass
+class Requirement:
+    """One requirement (``--require`` or from a profile) and whether the policy meets it."""
+
+    term: str
+    met: bool
+    reason: str
+    where: str | None = None
+    source: str = "require"  # "require" or the profile's name
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"term": self.term, "met": self.met, "reason": self.reason,
+                "where": self.where, "source": self.source}
+
+
+@dataclass
+class CheckResult:
+    """Everything ``spflint check`` found for one domain."""
+
+    domain: str
+    unicode_domain: str
+    tree: Tree
+    findings: list[Finding]
+    coverage: list[Coverage] = field(default_factory=list)
+    requirements: list[Requirement] = field(default_factory=list)
+    profile: dict[str, Any] | None = None
+
+    @property
+    def requirements_met(self) -> bool:
+        return all(c.met for c in self.coverage) and all(r.met for r in self.requirements)
+
+    @property
+    def dns_failed(self) -> bool:
+        """A DNS failure kept spflint (and receivers) from a verdict."""
+        # A walk cut short (deadline, or a cap on a hostile zone) gives no verdict either.
+        return (bool(self.tree.failures) or not self.tree.complete
+                or any(c.result == "temperror" for c in self.coverage))
+
+
+def _term_key(text: str) -> str:
+    text = text.strip().lower()
+    return text[1:] if text.startswith("+") else text
+
+
+def live_terms(tree: Tree) -> Iterator[tuple[TreeNode, str]]:
+    """Every term a receiver may evaluate, with the node it is in (no dead terms, no loops)."""
+    for node in tree.nodes():
+        if node.parsed is None or node.duplicate_of is not None or node.loop:
+            continue
+        ignored = {t.term for t in node.ignored_terms}
+        limit = node.parsed.all_index
+        for index, term in enumerate(node.parsed.terms):
+            if limit is not None and index > limit and isinstance(term, Directive):
+                continue
+            text = node.parsed.text[term.span.start:term.span.end]
+            if text in ignored:
+                continue
+            yield node, text
+
+
+def check_requirement(tree: Tree, term: str, source: str = "require") -> Requirement:
+    """Whether ``term`` is part of the effective policy anywhere in the tree."""
+    wanted = _term_key(term)
+    for node, text in live_terms(tree):
+        if _term_key(text) == wanted:
+            return Requirement(term, True, f"found in the record of {node.name}", node.name,
+                               source)
+    return Requirement(term, False, "not in the policy: add it to the record of "
+                       f"{tree.root.name}", None, source)
+
+
+def _all_term(tree: Tree) -> tuple[TreeNode, str] | None:
+    """The ``all`` that ends the effective policy: the root's, or its redirect target's."""
+    node: TreeNode | None = tree.root
+    seen = 0
+    while node is not None and node.parsed is not None and seen < 12:
+        index = node.parsed.all_index
+        if index is not None:
+            term = node.parsed.terms[index]
+            return node, node.parsed.text[term.span.start:term.span.end]
+        node = next((c for c in node.children if c.via == "redirect"), None)
+        seen += 1
+    return None
+
+
+def _suggestion(tree: Tree, ip: str, result: str, problem: str | None) -> str:
+    mech = "ip6" if ":" in ip else "ip4"
+    ending = _all_term(tree)
+    where = f"the record of {tree.root.name}"
+    before = f" before '{ending[1]}'" if ending is not None and ending[0] is tree.root else ""
+    add = f"add '{mech}:{ip}' to {where}{before}"
+    if result == "permerror":
+        return (f"the policy is a permanent error ({problem or 'see the findings'}): no "
+                f"address passes until that is fixed; then {add}")
+    if result == "temperror":
+        return "a DNS failure kept the check from a verdict; check again later"
+    if result == "none":
+        return f"publish an SPF record at {tree.root.name}, e.g. 'v=spf1 {mech}:{ip} -all'"
+    return add
+
+
+async def coverage_for(tree: Tree, ip: str, resolver: Resolver,
+                       timeout: float | None = None) -> Coverage:
+    """Evaluate ``ip`` against the domain with the real evaluator."""
+    from .evaluate import check_host
+
+    domain = tree.root.name
+    res = await check_host(ip, domain, f"postmaster@{domain}", resolver=resolver, helo=domain,
+                           timeout=timeout)
+    cov = Coverage(ip=str(ip), result=res.result, lookups=res.lookups,
+                   void_lookups=res.void_lookups, problem=res.problem,
+                   path=[{"domain": d, "term": t} for d, t in res.path])
+    if res.matched is not None:
+        cov.matched = res.matched.term
+        cov.matched_in = res.matched.domain
+    if res.result != "pass":
+        cov.suggestion = _suggestion(tree, str(ip), res.result, res.problem)
+    return cov
+
+
+async def m365_profile(tree: Tree, ips: Sequence[str], resolver: Resolver,
+                       coverage: Sequence[Coverage]) -> tuple[list[Requirement], dict[str, Any]]:
+    """The Microsoft 365 SMTP relay requirements and the device settings they imply."""
+    name = "m365-relay"
+    reqs: list[Requirement] = []
+    found = [check_requirement(tree, f"include:{inc}", name) for inc in M365_INCLUDES]
+    hit = next((r for r in found if r.met), None)
+    reqs.append(hit or Requirement(
+        "include:spf.protection.outlook.com", False,
+        "Exchange Online relays from Microsoft's addresses: add "
+        "'include:spf.protection.outlook.com' (GCC High: spf.protection.office365.us)",
+        None, name))
+    if not ips:
+        reqs.append(Requirement("--ip", False, "give the relay device's static public IPv4 "
+                                "address with --ip so spflint can prove it passes", None, name))
+    for cov in coverage:
+        address = ipaddress.ip_address(cov.ip)
+        if address.version == 6:
+            reqs.append(Requirement(f"ip {cov.ip}", False, "the inbound connector accepts IPv4 "
+                                    "addresses only (a /24 to /32); relay from a static public "
+                                    "IPv4 address", None, name))
+        elif any(address in net for net in _DOCUMENTATION_V4):
+            reqs.append(Requirement(f"ip {cov.ip}", True, "a documentation address (RFC 5737): "
+                                    "fine for an example, but a real device needs its public "
+                                    "address", None, name))
+        elif not address.is_global:
+            reqs.append(Requirement(f"ip {cov.ip}", False, "not a public, routable address: "
+                                    "Exchange Online sees the device's public (NAT) address",
+                                    None, name))
+    ending = _all_term(tree)
+    qualifier = ending[1][0] if ending is not None and ending[1][0] in "+-~?" else "+"
+    reqs.append(Requirement(
+        "~all or -all", ending is not None and qualifier in "-~",
+        "the policy ends in " + (f"'{ending[1]}'" if ending else "no 'all' (neutral)") +
+        ("" if ending is not None and qualifier in "-~" else
+         ": end it with '~all' or '-all' so unauthorised senders do not pass"),
+        None if ending is None else ending[0].name, name))
+    answer = await resolver.query(tree.root.name, "MX")
+    hosts = sorted((r for r in answer.records if isinstance(r, tuple) and len(r) == 2
+                    and isinstance(r[0], int)), key=lambda r: r[0])
+    exchanges = [str(h[1]).rstrip(".").lower() for h in hosts]
+    m365_mx = next((h for h in exchanges if h.endswith(M365_MX_SUFFIXES)), None)
+    reqs.append(Requirement(
+        "MX at Exchange Online", m365_mx is not None,
+        (f"MX points at {m365_mx}" if m365_mx else
+         f"the MX ({', '.join(exchanges) or answer.outcome.value}) does not point at "
+         "*.mail.protection.outlook.com or *.mx.microsoft: relay needs the domain's mail "
+         "to be hosted in Exchange Online"), tree.root.name, name))
+    settings = {
+        "smart_host": m365_mx,
+        "port": 25,
+        "tls": "STARTTLS (required)",
+        "sender": f"any address in {tree.root.name}, e.g. scanner@{tree.root.name}",
+        "authentication": "none (the connector recognises the device by its IP address)",
+    }
+    return reqs, {"name": name, "device_settings": settings if m365_mx else None}
+
+
+async def run_check(domain: str, resolver: Resolver, *, config: Config,
+                    ips: Sequence[str] = (), require: Sequence[str] = (),
+                    profile: str | None = None, deadline: float | None = None) -> CheckResult:
+    """Walk ``domain``'s SPF tree, lint it, and evaluate the coverage requirements.
+
+    :raises InputError: an invalid domain name.
+    """
+    from .dns.names import normalize, to_unicode
+    from .tree import walk
+
+    name = normalize(domain)
+    bad = next((label for label in name.split(".") if not _HOST_LABEL.fullmatch(label)), None)
+    if bad is not None or "." not in name:
+        why = f"label {bad!r} has characters other than letters, digits, '-' and '_'" if bad \
+            else "a domain needs at least two labels"
+        raise InputError(f"invalid domain name {domain!r}: {why}")
+    tree = await walk(name, resolver, deadline=deadline)
+    findings = lint_tree(tree, config)
+    remaining = None if deadline is None else max(0.1, deadline - time.monotonic())
+    coverage = list(await asyncio.gather(
+        *(coverage_for(tree, str(ip), resolver, remaining) for ip in ips)))
+    result = CheckResult(name, to_unicode(name), tree, findings, coverage)
+    result.requirements = [check_requirement(tree, term) for term in require]
+    if profile == "m365-relay":
+        reqs, info = await m365_profile(tree, [str(i) for i in ips], resolver, coverage)
+        result.requirements.extend(reqs)
+        result.profile = info
+    return result

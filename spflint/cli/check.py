@@ -1,0 +1,253 @@
+"""``spflint check DOMAIN``: walk the SPF tree, run every rule, prove coverage."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..report.base import Report
+from .common import emit, exit_code, global_settings, handle_errors, load_settings_config
+from .options import (
+    CoverageSettings,
+    DNSSettings,
+    FormatSettings,
+    coverage_options,
+    dns_options,
+    format_options,
+)
+
+if TYPE_CHECKING:
+    from ..check import CheckResult
+    from ..tree import Tree, TreeNode
+
+DEMO_DOMAIN = "fabrikam.example"
+DEMO_IP = "203.0.113.25"
+# The lookup cost beyond which the running total is shown as over the limit.
+_LIMIT = 10
+
+
+def tree_lines(tree: Tree, color: bool = False) -> list[str]:
+    """The include chain as a tree with each term's cost and the running total."""
+    root = tree.root
+    lines = [_headline(tree, color)]
+    if root.record is not None:
+        lines.append(f"  {root.record}")
+    elif root.multiple:
+        lines.extend(f"  {text}" for text in root.spf_records)
+    rows: list[tuple[str, str, int | None]] = []
+    _rows(root, "", rows, depth=0)
+    running = 0
+    width = max((len(r[0]) for r in rows), default=0)
+    width = min(max(width, 40), 78)
+    for label, note, cost in rows:
+        if cost is None:
+            lines.append(f"{label}{('  ' + note) if note else ''}")
+            continue
+        running += cost if label.lstrip("│├└─ ").startswith(("include", "redirect", "a", "mx",
+                                                                "ptr", "exists", "+", "-",
+                                                                "~", "?")) else 0
+        total = f"{running:>3}"
+        if running > _LIMIT and color:
+            total = click.style(total, fg="red", bold=True)
+        lines.append(f"{label:<{width}} {cost:>3} {total}{('  ' + note) if note else ''}")
+    return lines
+
+
+def _headline(tree: Tree, color: bool) -> str:
+    over = tree.total_lookups > tree.limit
+    lookups = f"{tree.total_lookups} DNS lookups (limit {tree.limit})"
+    voids = f"{tree.void_total} void (limit {tree.void_limit})"
+    if color:
+        lookups = click.style(lookups, fg="red" if over else "green", bold=True)
+    suffix = "" if tree.complete else f"  [incomplete: {tree.cut_reason}]"
+    return f"{tree.root.name}: {lookups}, {voids}{suffix}"
+
+
+def _rows(node: TreeNode, prefix: str, rows: list[tuple[str, str, int | None]],
+          depth: int) -> None:
+    """Append one row per costly term of ``node`` (and recurse into includes)."""
+    if node.parsed is None:
+        return
+    children = list(node.children)
+    ignored = {t.term: t.reason for t in node.ignored_terms}
+    entries: list[tuple[str, TreeNode | None, str]] = []
+    for term in node.parsed.terms:
+        text = node.parsed.text[term.span.start:term.span.end]
+        kind = getattr(term, "kind", "")
+        if kind not in ("include", "a", "mx", "ptr", "exists", "redirect"):
+            continue
+        child = None
+        if kind in ("include", "redirect"):
+            child = next((c for c in children if c.term == text), None)
+            if child is not None:
+                children.remove(child)
+        entries.append((text, child, ignored.get(text, "")))
+    for index, (text, child, reason) in enumerate(entries):
+        last = index == len(entries) - 1
+        branch = "└─ " if last else "├─ "
+        label = f"{prefix}{branch}{text}"
+        if reason:
+            rows.append((label, f"(not counted: {reason})", None))
+            continue
+        if child is None:
+            rows.append((label, "", 1))
+            continue
+        note = _node_note(child)
+        if child.walked and child.subtree_lookups > 1 and not note:
+            note = f"({1 + child.subtree_lookups} with what it includes)"
+        # The include itself costs one; its own terms are listed below it.
+        rows.append((label, note, 1))
+        if child.walked and depth < 12:
+            _rows(child, prefix + ("   " if last else "│  "), rows, depth + 1)
+        elif child.duplicate_of is not None:
+            rows.append((prefix + ("   " if last else "│  ") + "└─ (same as above)",
+                         f"{child.subtree_lookups - 1} more", None))
+            # Receivers evaluate it again, so its cost counts again.
+            rows[-1] = (rows[-1][0], "", child.subtree_lookups - 1)
+
+
+def _node_note(node: TreeNode) -> str:
+    if node.error:
+        return f"[{node.error}]"
+    if node.loop:
+        return "[loop: " + " → ".join(node.loop) + "]"
+    if node.multiple:
+        return f"[{len(node.spf_records)} SPF records: permerror]"
+    if not node.has_spf and node.outcome is not None:
+        return f"[no SPF record: {node.outcome.value}]"
+    return ""
+
+
+def coverage_lines(result: CheckResult) -> list[str]:
+    lines: list[str] = []
+    for cov in result.coverage:
+        head = f"{cov.ip}: {cov.result}"
+        if cov.matched:
+            via = " → ".join(p["term"] for p in cov.path)
+            head += f" (matched {cov.matched} in {cov.matched_in}" + (
+                f", via {via})" if via else ")")
+        lines.append(head)
+        if cov.suggestion:
+            lines.append(f"  to fix: {cov.suggestion}")
+    for req in result.requirements:
+        mark = "ok" if req.met else "NOT MET"
+        src = "" if req.source == "require" else f" [{req.source}]"
+        lines.append(f"{mark}: {req.term}{src}: {req.reason}")
+    if result.profile and result.profile.get("device_settings"):
+        s = result.profile["device_settings"]
+        lines.append("Device settings for Microsoft 365 SMTP relay:")
+        lines.append(f"  smart host: {s['smart_host']}  port: {s['port']}  TLS: {s['tls']}")
+        lines.append(f"  sender: {s['sender']}")
+    return lines
+
+
+def _progress(domain: str) -> asyncio.Task[None] | None:
+    """After a second on a terminal, say on standard error that the check is running."""
+    if not sys.stderr.isatty():
+        return None
+
+    async def notice() -> None:
+        await asyncio.sleep(1.0)
+        sys.stderr.write(f"checking {domain}…\r")
+        sys.stderr.flush()
+
+    return asyncio.create_task(notice())
+
+
+async def _run(domain: str, dns: DNSSettings, coverage: CoverageSettings, config: Any,
+               data_files: list[Path], offline: bool) -> CheckResult:
+    from ..check import run_check
+    from ..dns.layered import build_resolver
+
+    deadline = None if dns.timeout is None else time.monotonic() + dns.timeout
+    resolver = build_resolver(nameservers=[str(s) for s in dns.nameservers],
+                              dns_data_files=data_files, offline=offline, deadline=deadline)
+    task = _progress(domain)
+    try:
+        return await run_check(domain, resolver, config=config,
+                               ips=[str(ip) for ip in coverage.ips], require=coverage.require,
+                               profile=coverage.profile, deadline=deadline)
+    finally:
+        if task is not None:
+            task.cancel()
+
+
+def check_data(result: CheckResult) -> dict[str, Any]:
+    """The contract's JSON keys for ``check``."""
+    tree = result.tree
+    return {
+        "domain": result.domain,
+        "domain_unicode": result.unicode_domain,
+        "record": tree.record,
+        "lookups": tree.lookups_dict(),
+        "tree": tree.root.to_dict(),
+        "complete": tree.complete,
+        "queries": tree.queries,
+        "coverage": [c.to_dict() for c in result.coverage],
+        "requirements": [r.to_dict() for r in result.requirements],
+        "profile": result.profile,
+    }
+
+
+@click.command()
+@click.argument("domain", required=False)
+@click.option("--demo", is_flag=True,
+              help=f"Check the bundled demo domain ({DEMO_DOMAIN}) from bundled zone data, "
+                   "offline, with its relay printer's address as --ip.")
+@dns_options
+@coverage_options
+@format_options
+@click.pass_context
+def check(ctx: click.Context, domain: str | None, demo: bool, dns: DNSSettings,
+          coverage: CoverageSettings, fmt: FormatSettings) -> None:
+    """Check DOMAIN's SPF policy: the whole include tree, every rule, and coverage.
+
+    \b
+    Examples:
+      spflint check example.com
+      spflint check example.com --ip 203.0.113.5 --profile m365-relay
+      spflint check --demo --profile m365-relay
+    """
+    with handle_errors(ctx):
+        from ..errors import InputError
+
+        data_files = list(dns.dns_data)
+        offline = dns.offline
+        if demo:
+            domain = domain or DEMO_DOMAIN
+            demo_file = resources.files("spflint") / "data" / "demo.yml"
+            data_files.insert(0, Path(str(demo_file)))
+            offline = True
+            if not coverage.ips:
+                import ipaddress
+
+                coverage = CoverageSettings((ipaddress.ip_address(DEMO_IP),),
+                                            coverage.require, coverage.profile)
+        if not domain:
+            raise InputError("a domain is needed: spflint check DOMAIN (or --demo)")
+        config = load_settings_config(ctx, fmt)
+        result = asyncio.run(_run(domain, dns, coverage, config, data_files, offline))
+        color = global_settings(ctx).color
+        report = Report(command="check", diagnostics=result.findings)
+        report.data.update(check_data(result))
+        for node in result.tree.nodes():
+            if node.record is not None:
+                report.sources[(node.name, None)] = node.record
+        if fmt.format == "text":
+            from .common import use_color
+
+            colored = use_color(color)
+            report.text_body = tree_lines(result.tree, colored)
+            if result.domain != result.unicode_domain:
+                report.text_body.insert(0, f"({result.unicode_domain} is {result.domain})")
+            report.text_body.extend(coverage_lines(result))
+        emit(report, fmt.format, color)
+        if result.dns_failed:
+            ctx.exit(3)
+        ctx.exit(exit_code(result.findings, config.fail_on, result.requirements_met))
