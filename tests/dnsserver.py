@@ -48,7 +48,8 @@ def _norm(name: str) -> str:
 
 
 def _qname_text(name: dns.name.Name) -> str:
-    return _norm(name.to_text(omit_final_dot=True)) if name != dns.name.root else ""
+    # Raw label bytes, not presentation text: zone keys hold "a b" where to_text gives "a\\032b".
+    return _norm(".".join(label.decode("latin-1") for label in name.labels if label))
 
 
 def _dns_name(text: str) -> dns.name.Name:
@@ -414,7 +415,13 @@ class DNSTestServer:
             return self._delayed(reply.to_wire(max_size=65535))
         reply.answer.extend(result.answer)
         reply.authority.extend(result.authority)
-        wire = reply.to_wire(max_size=65535)
+        try:
+            wire = reply.to_wire(max_size=65535)
+        except dns.exception.TooBig:
+            # An answer no DNS message can carry: a real server would fail the query.
+            reply = self._new_response(query)
+            reply.set_rcode(dns.rcode.SERVFAIL)
+            wire = reply.to_wire(max_size=65535)
         if transport == "udp" and len(wire) > self._udp_size(query):
             reply.answer.clear()
             reply.authority.clear()
