@@ -1,0 +1,86 @@
+"""``spflint diff``: record texts and domains, text and JSON output, --fail-on-change."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from spflint import __version__
+from spflint.cli import main
+from tests.dnsserver import DNSTestServer
+
+DEMO = str(Path(__file__).resolve().parent.parent / "spflint" / "data" / "demo.yml")
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, ["diff", *args])
+
+
+def test_text_lines_show_range_and_results() -> None:
+    result = run("v=spf1 ip4:198.51.100.0/24 -all", "v=spf1 ip4:198.51.100.0/25 -all")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "198.51.100.128/25: pass → fail"
+
+
+def test_no_change() -> None:
+    result = run("v=spf1 ip4:198.51.100.0/25 ip4:198.51.100.128/25 -all",
+                 "v=spf1 +ip4:198.51.100.0/24 -all", "--fail-on-change")
+    assert result.exit_code == 0
+    assert "no change" in result.output
+
+
+def test_fail_on_change_exits_1() -> None:
+    result = run("v=spf1 -all", "v=spf1 ~all", "--fail-on-change")
+    assert result.exit_code == 1
+    assert "0.0.0.0/0: fail → softfail" in result.output
+    assert "::/0: fail → softfail" in result.output
+
+
+def test_json_contract() -> None:
+    result = run("-f", "json", "v=spf1 ip4:192.0.2.0/24 ~all", "v=spf1 ip4:192.0.2.0/24 -all")
+    doc = json.loads(result.output)
+    assert doc["spflint"] == __version__ and doc["diagnostics"] == []
+    assert {"range": "0.0.0.0/1", "before": "softfail", "after": "fail"}.items() \
+        <= doc["changes"][0].items()
+    assert all({"range", "before", "after"} <= set(c) for c in doc["changes"])
+
+
+def test_dynamic_steps_are_reported() -> None:
+    result = run("v=spf1 ip4:192.0.2.0/24 ptr -all", "v=spf1 ip4:192.0.2.0/24 -all")
+    assert "dynamic (if ptr matches: pass; else: fail) → fail" in result.output
+    assert "dynamic steps" in result.output
+    doc = json.loads(run("-f", "json", "v=spf1 ptr -all", "v=spf1 -all").output)
+    assert doc["changes"][0]["before"] == "dynamic"
+    assert doc["old"]["dynamic"] == ["ptr"]
+
+
+def test_domain_against_record_with_demo_data() -> None:
+    result = run("--offline", "--dns-data", DEMO, "fabrikam.example",
+                 "v=spf1 include:spf.protection.outlook.com ip4:203.0.113.25 a ~all")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "203.0.113.25/32: softfail → pass" in lines
+    assert "167.89.0.0/17: pass → softfail" in lines  # sendgrid dropped
+    assert any("11 DNS lookups" in line for line in lines)
+
+
+def test_bad_input_exits_2() -> None:
+    result = run("v=spf1 ipv4:192.0.2.1 -all", "v=spf1 -all")
+    assert result.exit_code == 2
+    assert "cannot parse" in result.output
+    assert run("not a domain!", "v=spf1 -all").exit_code == 2
+
+
+def test_over_the_test_dns_server(dns_server: DNSTestServer) -> None:
+    from tests.conftest import zonedata_from_dict
+
+    dns_server.load(zonedata_from_dict({
+        "old.example.test": [{"TXT": "v=spf1 include:inc.example.test -all"}],
+        "new.example.test": [{"TXT": "v=spf1 ip4:192.0.2.0/25 -all"}],
+        "inc.example.test": [{"TXT": "v=spf1 ip4:192.0.2.0/24 ~all"}],
+    }))
+    result = run("--nameserver", dns_server.address, "old.example.test", "new.example.test")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "192.0.2.128/25: pass → fail"
