@@ -1,0 +1,85 @@
+"""``spflint lock FILE...``: record the external DNS answers the zones' SPF trees need."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import click
+
+from ..errors import InputError
+from .common import load_settings_config
+from .options import DNSSettings, FormatSettings, dns_options, format_options
+from .zone import QUERY_TIMEOUT
+
+
+def _error(message: str) -> None:
+    click.echo(f"spflint: error: {message}", err=True)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option("--check", "check_only", is_flag=True,
+              help="Resolve again and fail (exit 1) with a diff when an answer changed; "
+                   "write nothing.")
+@click.option("--lock", "lock_path", metavar="FILE", default="spflint.lock", show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="The lock file.")
+@dns_options
+@format_options
+@click.pass_context
+def lock(ctx: click.Context, files: tuple[str, ...], check_only: bool, lock_path: Path,
+         dns: DNSSettings, fmt: FormatSettings) -> None:
+    """Record the TXT, A, AAAA and MX answers of every external name the zones need.
+
+    The zones' SPF trees are walked (and per-zone requirements evaluated) with the zones
+    themselves and --dns-data answering first; every name live DNS had to answer is recorded
+    in the lock file, which 'spflint zone' then answers from. Unchanged answers keep their
+    date, so the file only changes when DNS does.
+
+    \b
+    Examples:
+      spflint lock zones/*.zone
+      spflint lock --check zones/*.zone     # in CI: exit 1 when a provider changed
+    """
+    from ..zones.check import check_zones, read_zones, repo_resolver, requirements_from_config
+    from ..zones.lock import (
+        RecordingResolver,
+        compare,
+        read_lock,
+        record_names,
+        render_changes,
+        write_lock,
+    )
+
+    if dns.offline:
+        raise InputError("spflint lock asks live DNS; it cannot run with --offline")
+    config = load_settings_config(ctx, fmt)
+    requirements = requirements_from_config(config.require)
+    zones, errors = read_zones(files)
+    if errors:
+        for exc in errors:
+            _error(str(exc))
+        ctx.exit(2)
+    old = read_lock(lock_path) if lock_path.is_file() else None
+    if check_only and old is None:
+        raise InputError(f"no lock file {str(lock_path)!r} to check")
+    wait = QUERY_TIMEOUT if dns.timeout is None else min(QUERY_TIMEOUT, dns.timeout)
+    inner = repo_resolver(zones, dns_data=list(dns.dns_data), nameservers=[
+        str(s) for s in dns.nameservers], timeout=wait)
+    recording = RecordingResolver(inner)
+    check_zones(zones, [], config, recording, requirements=requirements, timeout=dns.timeout)
+    new, failures = asyncio.run(record_names(recording.external, inner, old, str(lock_path)))
+    if failures:
+        for answer in failures:
+            _error(f"{answer.rdtype} {answer.name}: {answer.detail or answer.outcome.value}")
+        ctx.exit(3)
+    if check_only:
+        assert old is not None
+        changes = compare(old, new)
+        if changes:
+            click.echo(render_changes(changes, str(lock_path)), nl=False)
+            ctx.exit(1)
+        click.echo(f"{lock_path} is up to date ({len(new.answers)} name(s))")
+        ctx.exit(0)
+    write_lock(lock_path, new)
+    click.echo(f"wrote {lock_path}: {len(new.answers)} external name(s)")
