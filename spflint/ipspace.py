@@ -26,7 +26,20 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from .ast import IP4, IP6, MX, PTR, A, All, Directive, Exists, Include, MacroString, Record
+from .ast import (
+    IP4,
+    IP6,
+    MX,
+    PTR,
+    A,
+    All,
+    Directive,
+    Exists,
+    Include,
+    MacroString,
+    Record,
+    Redirect,
+)
 from .dns.base import Answer, Outcome, Resolver
 from .dns.names import normalize
 from .errors import InputError, SpfSyntaxError
@@ -677,13 +690,12 @@ def _ip_term(mech: IP4 | IP6, match: Final
     return (inside, outside) if network.version == 4 else (outside, inside)
 
 
-def _text(record: Record, term: Directive | object) -> str:
-    span = getattr(term, "span", None)
-    if span is not None and record.text and span.end > span.start \
-            and record.text[:6].lower() == "v=spf1":
-        return record.text[span.start:span.end]
-    render = getattr(term, "render", None)
-    return str(render()) if callable(render) else str(term)
+def _text(record: Record, term: Directive | Redirect) -> str:
+    """The term in canonical form (lower-case names, implicit ``+``): stable labels for
+    dynamic steps, whatever case or qualifier spelling the record used."""
+    if isinstance(term, Directive):
+        return ("" if term.qualifier == "+" else term.qualifier) + term.mechanism.render()
+    return term.render()
 
 
 def _name(domain: str) -> str:

@@ -1,0 +1,80 @@
+"""Value types of the fixer: options, listed changes, published records, the result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import SpflintError
+
+DEFAULT_MAX_SIZE = 450  # whole TXT answer budget (RFC 7208 §3.4)
+MAX_STRING = 255  # one TXT character-string
+NEVER_FLATTEN = ("spf.protection.outlook.com",)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change the fixer made; ``safe`` is False when some address's result changes."""
+
+    kind: str
+    safe: bool
+    reason: str
+    before: str | None = None
+    after: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "safe": self.safe, "reason": self.reason,
+                "before": self.before, "after": self.after}
+
+
+@dataclass(frozen=True)
+class FixOptions:
+    """What to fix and what is allowed."""
+
+    domain: str | None = None
+    record: str | None = None  # stands for the domain's current record when both are given
+    ips: tuple[str, ...] = ()
+    require: tuple[str, ...] = ()
+    unsafe: bool = False
+    keep: tuple[str, ...] = ()
+    flatten: tuple[str, ...] = ()
+    max_size: int = DEFAULT_MAX_SIZE
+    today: str | None = None  # ISO date written to the snapshot (default: today, UTC)
+
+
+@dataclass(frozen=True)
+class PublishedRecord:
+    """One TXT record to publish: owner name (None: the record given, no domain), text, strings."""
+
+    name: str | None
+    value: str
+    strings: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "value": self.value, "strings": list(self.strings)}
+
+
+@dataclass
+class FixResult:
+    """Proven corrected record(s), what changed, and their worst-case costs."""
+
+    records: list[PublishedRecord]
+    changes: list[Change]
+    lookups: int
+    voids: int
+    original: list[str] = field(default_factory=list)
+    snapshot: dict[str, Any] | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+
+class FixError(SpflintError):
+    """No record could be proven correct: the message says why (exit code 1)."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, changes: list[Change] | None = None) -> None:
+        super().__init__(message)
+        self.changes = list(changes or [])
