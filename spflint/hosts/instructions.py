@@ -650,9 +650,11 @@ def _target_steps(host: Host, domain: str, ordered: list[PublishedRecord], main:
     main_name = _fqdn(ordered[main].name)
     low = ttl_advice and existing
     if low:
+        sets_ttl = fmt not in ("az-cli", "dnscontrol")
         steps.append(Step(f"Lower the TTL first: publish the current SPF record at {main_name} "
-                          f"with a TTL of {LOW_TTL} seconds and wait for the old TTL to pass. "
-                          f"The snippet below already uses TTL {LOW_TTL}."))
+                          f"with a TTL of {LOW_TTL} seconds and wait for the old TTL to pass."
+                          + (f" The snippet below already uses TTL {LOW_TTL}." if sets_ttl
+                             else "")))
     if fmt == "bind":
         content = render_bind(host, domain, ordered, ttl)
         files.append(SnippetFile(f"{domain}.zone", "bind", content))
@@ -712,22 +714,22 @@ def _target_steps(host: Host, domain: str, ordered: list[PublishedRecord], main:
     elif fmt == "az-cli":
         content = render_az(host, domain, ordered, existing, main, current)
         files.append(SnippetFile("", "shell", content))
-        text = ("Run these commands (set RESOURCE_GROUP first). The whole value is one quoted "
+        text = ("Run the commands below (set RESOURCE_GROUP first). The whole value is one quoted "
                 "shell word: --value joins separate words without spaces.")
         if existing:
             text += (" The first command removes the current SPF value so that the record set "
                      "never holds two." + ("" if current is not None else
                                            " Paste the current v=spf1 value where marked."))
-        steps.append(Step(text, code=content.rstrip("\n")))
+        steps.append(Step(text))
     else:
         content = render_gcloud(host, domain, ordered, existing, main, ttl)
         files.append(SnippetFile("", "shell", content))
-        text = "Run these commands (set MANAGED_ZONE first)."
+        text = "Run the commands below (set MANAGED_ZONE first)."
         if existing:
             text += (" 'update' replaces every TXT value at the name: add the other values of "
                      "the set, comma-separated, to --rrdatas. See them with: gcloud dns "
                      f"record-sets describe {main_name}. --zone=\"$MANAGED_ZONE\" --type=TXT")
-        steps.append(Step(text, code=content.rstrip("\n")))
+        steps.append(Step(text))
     # The first file carries the records; parse it back as the tool would.
     _verify_all(host, ordered, parser_for(host)(files[0].content, domain),
                 f"{host.name} snippet")
