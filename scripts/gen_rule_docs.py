@@ -18,8 +18,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from spflint.rules import RULE_MODULES, Rule, _load  # noqa: E402
-
-_NO_FIX = "No automatic fix"
+from spflint.rules.docs import render_index, render_page  # noqa: E402
 
 
 def load_rules(modules: Iterable[str] = RULE_MODULES) -> tuple[list[Rule], list[str]]:
@@ -33,70 +32,6 @@ def load_rules(modules: Iterable[str] = RULE_MODULES) -> tuple[list[Rule], list[
             print(f"warning: skipping rule module {name!r}: {exc}", file=sys.stderr)
             missing.append(name)
     return sorted(rules, key=lambda r: r.code), missing
-
-
-def section(doc: str, heading: str) -> str:
-    """The text under ``## heading`` in a rule docstring (empty when absent)."""
-    lines = doc.splitlines()
-    out: list[str] = []
-    inside = False
-    for line in lines:
-        if line.startswith("## "):
-            if inside:
-                break
-            inside = line[3:].strip() == heading
-            continue
-        if inside:
-            out.append(line)
-    return "\n".join(out).strip()
-
-
-def fixable(rule: Rule) -> str:
-    """``no``, ``safe``, ``unsafe`` or ``yes``, from ``FIXABLE`` or the Fix safety section."""
-    declared = getattr(rule.module, "FIXABLE", None)
-    if isinstance(declared, str):
-        return declared
-    if isinstance(declared, bool):
-        return "yes" if declared else "no"
-    text = section(rule.doc, "Fix safety")
-    return "no" if not text or text.startswith(_NO_FIX) else "yes"
-
-
-def _options(rule: Rule) -> str:
-    if not rule.options:
-        return "none"
-    return ", ".join(f"`{key}` = `{value!r}`" for key, value in sorted(rule.options.items()))
-
-
-def render_page(rule: Rule) -> str:
-    """The Markdown page of one rule."""
-    meta = (
-        f"**Severity:** {rule.severity} · **Scope:** {rule.scope} · "
-        f"**Fixable:** {fixable(rule)} · **Options:** {_options(rule)}"
-    )
-    if rule.aliases:
-        meta += " · **Aliases:** " + ", ".join(f"`{a}`" for a in rule.aliases)
-    return f"# {rule.code} {rule.name}\n\n{meta}\n\n{rule.doc.strip()}\n"
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
-def render_index(rules: Iterable[Rule]) -> str:
-    """The Markdown table of every rule."""
-    lines = [
-        "# Rules",
-        "",
-        "Every rule spflint checks, by code. `spflint explain CODE` prints the same pages.",
-        "",
-        "| Code | Name | Severity | Summary |",
-        "|---|---|---|---|",
-    ]
-    for rule in sorted(rules, key=lambda r: r.code):
-        lines.append(f"| [{rule.code}]({rule.code}.md) | {rule.name} | {rule.severity} | "
-                     f"{_cell(rule.summary)} |")
-    return "\n".join(lines) + "\n"
 
 
 def expected_files(rules: list[Rule]) -> dict[Path, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -104,6 +105,17 @@ def literal_domain(text: str) -> MacroString:
     return MacroString((MacroLiteral(text),))
 
 
+# Networks are built often (rules, the evaluator, the IP-space model) from few distinct terms.
+@functools.lru_cache(maxsize=8192)
+def _network4(address: ipaddress.IPv4Address, prefix: int) -> ipaddress.IPv4Network:
+    return ipaddress.IPv4Network((address, prefix), strict=False)
+
+
+@functools.lru_cache(maxsize=8192)
+def _network6(address: ipaddress.IPv6Address, prefix: int) -> ipaddress.IPv6Network:
+    return ipaddress.IPv6Network((address, prefix), strict=False)
+
+
 # --- mechanisms (RFC 7208 §5) --------------------------------------------------------------
 
 
@@ -191,8 +203,7 @@ class IP4:
     @property
     def network(self) -> ipaddress.IPv4Network:
         """The range matched (host bits are ignored, as evaluators do)."""
-        return ipaddress.IPv4Network((self.address, 32 if self.prefix is None else self.prefix),
-                                     strict=False)
+        return _network4(self.address, 32 if self.prefix is None else self.prefix)
 
     def render(self) -> str:
         return f"ip4:{self.address}" + ("" if self.prefix is None else f"/{self.prefix}")
@@ -210,8 +221,7 @@ class IP6:
     @property
     def network(self) -> ipaddress.IPv6Network:
         """The range matched (host bits are ignored, as evaluators do)."""
-        return ipaddress.IPv6Network((self.address, 128 if self.prefix is None else self.prefix),
-                                     strict=False)
+        return _network6(self.address, 128 if self.prefix is None else self.prefix)
 
     def render(self) -> str:
         return f"ip6:{self.address}" + ("" if self.prefix is None else f"/{self.prefix}")
@@ -307,13 +317,23 @@ class Record:
     text: str = field(default="v=spf1", compare=False, repr=False)
     span: Span = field(default=NOSPAN, compare=False, repr=False)
 
-    @property
-    def directives(self) -> tuple[Directive, ...]:
-        return tuple(t for t in self.terms if isinstance(t, Directive))
+    # Views derived once from ``terms`` (rules ask for them many times per record).
+    directives: tuple[Directive, ...] = field(init=False, compare=False, repr=False)
+    modifiers: tuple[Modifier, ...] = field(init=False, compare=False, repr=False)
+    live_directives: tuple[Directive, ...] = field(init=False, compare=False, repr=False)
 
-    @property
-    def modifiers(self) -> tuple[Modifier, ...]:
-        return tuple(t for t in self.terms if not isinstance(t, Directive))
+    def __post_init__(self) -> None:
+        directives = tuple(t for t in self.terms if isinstance(t, Directive))
+        live = directives
+        for index, directive in enumerate(directives):
+            if isinstance(directive.mechanism, All):
+                live = directives[: index + 1]
+                break
+        object.__setattr__(self, "directives", directives)
+        object.__setattr__(self, "modifiers",
+                           tuple(t for t in self.terms if not isinstance(t, Directive)))
+        # Directives up to and including the first ``all``: the ones ever evaluated (§5.1).
+        object.__setattr__(self, "live_directives", live)
 
     @property
     def redirect(self) -> Redirect | None:

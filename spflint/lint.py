@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from .ast import Record, Span
 from .config import Config
@@ -66,6 +67,24 @@ def hit_finding(rule: Rule, hit: Hit, config: Config, text: str) -> Finding:
                         fix=hit.fix, extra=hit.extra)
 
 
+# Enabled record-level rules and their options, worked out once per configuration object.
+_PLANS: dict[int, tuple[Config, list[tuple[Rule, dict[str, Any]]]]] = {}
+
+
+def _plan(config: Config) -> list[tuple[Rule, dict[str, Any]]]:
+    cached = _PLANS.get(id(config))
+    if cached is not None and cached[0] is config:
+        return cached[1]
+    plan = [(rule, config.options_for(rule)) for rule in registry()
+            if rule.check is not None and rule.scope in ("record", "text", "syntax")
+            and config.enabled(rule)]
+    if len(_PLANS) > 64:
+        _PLANS.clear()
+    # The config is kept in the entry so its id cannot be reused while the entry lives.
+    _PLANS[id(config)] = (config, plan)
+    return plan
+
+
 def lint_record(
     text: str,
     config: Config | None = None,
@@ -91,18 +110,13 @@ def lint_record(
         record = None
     result.record = record
     str_tuple = None if strings is None else tuple(strings)
-    for rule in registry():
-        if rule.check is None or not config.enabled(rule):
-            continue
+    for rule, options in _plan(config):
         # "syntax" rules are reported by the parser; some also check parsed records for
         # valid-but-mistaken syntax (``include=x`` is an ignored unknown modifier).
-        if rule.scope in ("record", "syntax") and record is None:
+        if record is None and rule.scope != "text":
             continue
-        if rule.scope not in ("record", "text", "syntax"):
-            continue
-        ctx = RuleContext(text=text, strings=str_tuple, options=config.options_for(rule),
-                          domain=domain)
-        for hit in rule.check(record, ctx):
+        ctx = RuleContext(text=text, strings=str_tuple, options=options, domain=domain)
+        for hit in rule.check(record, ctx):  # type: ignore[misc]
             result.findings.append(hit_finding(rule, hit, config, text))
     result.findings.sort(key=lambda f: (f.column or 0, f.code))
     return result

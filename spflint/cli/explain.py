@@ -15,9 +15,6 @@ from ..errors import InputError
 if TYPE_CHECKING:
     from ..rules import Rule
 
-_NO_FIX = "No automatic fix"
-
-
 class TopicProvider(Protocol):
     """A family of pages ``explain`` can show, such as rules or mail-server error codes."""
 
@@ -36,38 +33,11 @@ class TopicProvider(Protocol):
         ...
 
 
-def _section(doc: str, heading: str) -> str:
-    out: list[str] = []
-    inside = False
-    for line in doc.splitlines():
-        if line.startswith("## "):
-            if inside:
-                break
-            inside = line[3:].strip() == heading
-            continue
-        if inside:
-            out.append(line)
-    return "\n".join(out).strip()
-
-
-def _fixable(rule: Rule) -> str:
-    declared = getattr(rule.module, "FIXABLE", None)
-    if isinstance(declared, str):
-        return declared
-    if isinstance(declared, bool):
-        return "yes" if declared else "no"
-    text = _section(rule.doc, "Fix safety")
-    return "no" if not text or text.startswith(_NO_FIX) else "yes"
-
-
 def rule_page(rule: Rule) -> str:
     """A rule's page: the same Markdown as ``docs/rules/<CODE>.md``."""
-    options = ", ".join(f"`{k}` = `{v!r}`" for k, v in sorted(rule.options.items())) or "none"
-    meta = (f"**Severity:** {rule.severity} · **Scope:** {rule.scope} · "
-            f"**Fixable:** {_fixable(rule)} · **Options:** {options}")
-    if rule.aliases:
-        meta += " · **Aliases:** " + ", ".join(f"`{a}`" for a in rule.aliases)
-    return f"# {rule.code} {rule.name}\n\n{meta}\n\n{rule.doc.strip()}\n"
+    from ..rules.docs import render_page
+
+    return render_page(rule)
 
 
 class RuleTopics:

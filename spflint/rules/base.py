@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..ast import Span
 from ..findings import Fix, Severity
@@ -26,13 +26,15 @@ class Hit:
     severity: Severity | None = None
 
 
-@dataclass(frozen=True)
-class RuleContext:
-    """What a record-scope rule may know besides the tree itself."""
+class RuleContext(NamedTuple):
+    """What a record-scope rule may know besides the tree itself.
+
+    A named tuple rather than a dataclass: one is built per rule per record, on the hot path.
+    """
 
     text: str  # the record text the spans refer to
     strings: tuple[bytes, ...] | None = None  # the TXT character-strings, when known
-    options: dict[str, Any] = field(default_factory=dict)  # the rule's options, validated
+    options: dict[str, Any] = {}  # noqa: RUF012 - the rule's options, validated, never mutated
     domain: str | None = None  # the owner name, when known
 
 

@@ -61,8 +61,16 @@ def normal_domain(domain: MacroString) -> str:
     return text[:-1] if text.endswith(".") and len(text) > 1 else text
 
 
-def term_key(term: Term) -> str:
-    """A comparison key for a term: same key, same meaning."""
+def term_key(term: Term, text: str | None = None) -> str:
+    """A comparison key for a term: same key, same meaning.
+
+    With the record ``text``, a term without macros or a final dot is keyed by its written
+    text, lower-cased (the fast path; the same key the full rendering would give).
+    """
+    if text is not None and isinstance(term, Directive):
+        written = text[term.mechanism.span.start:term.mechanism.span.end]
+        if "%" not in written and not written.endswith(".") and "./" not in written:
+            return term.result_qualifier + written.lower()
     if isinstance(term, Directive):
         mech = term.mechanism
         domain = getattr(mech, "domain", None)
@@ -85,7 +93,7 @@ def check(record: Record, ctx: RuleContext) -> Iterator[Hit]:
                 continue
         elif not isinstance(term, UnknownModifier):
             continue
-        key = term_key(term)
+        key = term_key(term, ctx.text)
         first = seen.get(key)
         if first is None:
             seen[key] = term

@@ -61,12 +61,7 @@ def removal_edit(text: str, span: Span) -> Edit:
 
 def live_directives(record: Record) -> tuple[Directive, ...]:
     """The directives that can be evaluated: those up to and including the first `all`."""
-    out: list[Directive] = []
-    for directive in record.directives:
-        out.append(directive)
-        if isinstance(directive.mechanism, All):
-            break
-    return tuple(out)
+    return record.live_directives
 
 
 def dead_directives(record: Record) -> tuple[Directive, ...]:
