@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,12 +11,16 @@ from typing import Any
 import pytest
 import yaml
 
+from spflint.check import lint_tree
 from spflint.config import Config, validate_rule_options
+from spflint.dns.offline import OfflineResolver
+from spflint.dns.zonedata import load_yaml
 from spflint.errors import SpfSyntaxError
 from spflint.findings import Finding
 from spflint.lint import lint_record
 from spflint.parser import parse_record
 from spflint.rules import Rule, registry
+from spflint.tree import walk
 
 CASES_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "rules"
 CASE_FILES = sorted(CASES_DIR.glob("SPF*.yml"))
@@ -23,6 +28,10 @@ CASE_FILES = sorted(CASES_DIR.glob("SPF*.yml"))
 _FILE_KEYS = {"rule", "cases"}
 _CASE_KEYS = {"name", "pass_str", "fail_str", "expect", "fix_str", "config", "strings"}
 _EXPECT_KEYS = {"code", "column"}
+# DNS-scope rules: the case gives zone data (openspf shape) and the domain to check; a pass
+# case has ``expect: []``. Expectations may also pin the finding's domain, term and severity.
+_DNS_CASE_KEYS = {"name", "domain", "zonedata", "expect", "config"}
+_DNS_EXPECT_KEYS = {"code", "column", "domain", "term", "severity"}
 _SNAKE = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -35,6 +44,16 @@ class Case:
     @property
     def name(self) -> str:
         return str(self.data.get("name"))
+
+    @property
+    def is_dns(self) -> bool:
+        return "zonedata" in self.data or "domain" in self.data
+
+    @property
+    def is_pass(self) -> bool:
+        if self.is_dns:
+            return self.data.get("expect") == []
+        return "pass_str" in self.data
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -56,7 +75,34 @@ def _collect() -> list[Case]:
 ALL_CASES = _collect()
 
 
+def _validate_dns_case(case: Case) -> None:
+    data = case.data
+    where = f"{case.path.name}::{case.name}"
+    unknown = set(data) - _DNS_CASE_KEYS
+    assert not unknown, f"{where}: unknown keys {sorted(unknown)}"
+    assert isinstance(data.get("name"), str) and _SNAKE.fullmatch(data["name"]), (
+        f"{where}: 'name' must be snake_case")
+    assert isinstance(data.get("domain"), str), f"{where}: 'domain' names the domain to check"
+    assert isinstance(data.get("zonedata"), dict), f"{where}: 'zonedata' maps names to records"
+    expect = data.get("expect")
+    assert isinstance(expect, list), f"{where}: 'expect' is a list ([] for a pass case)"
+    for item in expect:
+        assert isinstance(item, dict), f"{where}: each expectation is a mapping"
+        extra = set(item) - _DNS_EXPECT_KEYS
+        assert not extra, f"{where}: unknown expectation keys {sorted(extra)}"
+        assert item.get("code") == case.code, (
+            f"{where}: expectations name only this file's rule, {case.code}")
+        column = item.get("column")
+        assert column is None or (isinstance(column, int) and column >= 1), (
+            f"{where}: 'column' is a 1-based integer")
+    if "config" in data:
+        assert isinstance(data["config"], dict), f"{where}: 'config' must be a mapping"
+
+
 def _validate_case(case: Case) -> None:
+    if case.is_dns:
+        _validate_dns_case(case)
+        return
     data = case.data
     where = f"{case.path.name}::{case.name}"
     unknown = set(data) - _CASE_KEYS
@@ -92,8 +138,20 @@ def _validate_case(case: Case) -> None:
             f"{where}: 'strings' must be a list of strings")
 
 
+def _run_dns(case: Case, rule: Rule) -> list[Finding]:
+    data = case.data
+    options = validate_rule_options(rule, data.get("config", {}), str(case.path.name))
+    config = Config(options={rule.code: options})
+    zone = load_yaml(yaml.safe_dump({"zonedata": data["zonedata"]}))
+    resolver = OfflineResolver(zone, authoritative_all=True)
+    tree = asyncio.run(walk(data["domain"], resolver))
+    return [f for f in lint_tree(tree, config) if f.code == rule.code]
+
+
 def _run(case: Case, rule: Rule) -> tuple[str, list[Finding]]:
     data = case.data
+    if case.is_dns:
+        return "", _run_dns(case, rule)
     text = data.get("fail_str", data.get("pass_str"))
     assert isinstance(text, str)
     options = validate_rule_options(rule, data.get("config", {}), str(case.path.name))
@@ -117,8 +175,9 @@ def test_case_file_shape(path: Path) -> None:
     names = [c.get("name") for c in cases if isinstance(c, dict)]
     assert len(names) == len(cases), f"{path.name}: every case is a mapping"
     assert len(set(names)) == len(names), f"{path.name}: case names must be unique"
-    assert any("pass_str" in c for c in cases), f"{path.name}: needs a pass case"
-    assert any("fail_str" in c for c in cases), f"{path.name}: needs a fail case"
+    loaded = [Case(path.stem, c, path) for c in cases]
+    assert any(c.is_pass for c in loaded), f"{path.name}: needs a pass case"
+    assert any(not c.is_pass for c in loaded), f"{path.name}: needs a fail case"
 
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=[f"{c.code}::{c.name}" for c in ALL_CASES])
@@ -127,10 +186,17 @@ def test_rule_case(case: Case) -> None:
     rule = registry().get(case.code)
     text, found = _run(case, rule)
     data = case.data
-    if "pass_str" in data:
+    if case.is_pass:
         assert found == [], f"unexpected findings: {[f.to_dict() for f in found]}"
         return
     expected = data["expect"]
+    if case.is_dns:
+        # Compare only the keys each expectation gives, in order.
+        dns_got = [{key: (str(f.severity) if key == "severity" else getattr(f, key))
+                    for key in e} for e, f in zip(expected, found, strict=False)]
+        assert len(found) == len(expected) and dns_got == expected, (
+            f"expected {expected}, got {[f.to_dict() for f in found]}")
+        return
     got = [{"code": f.code, "column": f.column} for f in found]
     # An expectation without a column matches a finding of that code at any column.
     wanted = [dict(e) if "column" in e else {**e, "column": g["column"]}
@@ -160,7 +226,7 @@ def test_fixing_rule_has_fix_case(path: Path) -> None:
     cases = [c for c in ALL_CASES if c.path == path]
     offers_fix = _declares_fix(rule)
     for case in cases:
-        if "fail_str" in case.data:
+        if not case.is_pass:
             _, found = _run(case, rule)
             offers_fix = offers_fix or any(f.fix is not None for f in found)
     if offers_fix:

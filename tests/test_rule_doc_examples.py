@@ -1,14 +1,29 @@
-"""Run the executable ``Okay:``/``SPFnnn:`` lines of every rule's documentation."""
+"""Run the executable ``Okay:``/``SPFnnn:`` lines of every rule's documentation.
+
+For record rules the example is a record text. For DNS-scope rules it is a zone in one line:
+entries ``NAME TYPE DATA`` separated by `` ; ``, in the spirit of a BIND master file. TXT and
+SPF data are one or more double-quoted strings (several are the record's character-strings),
+MX data is ``PREFERENCE HOST``, A/AAAA/CNAME data one value, and ``NAME TIMEOUT`` (or
+``SERVFAIL``) makes the name fail. The first entry's name is the domain checked.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import re
+import shlex
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
+from spflint.check import lint_tree
+from spflint.config import Config
+from spflint.dns.offline import OfflineResolver
+from spflint.dns.zonedata import load_yaml
 from spflint.lint import lint_record
 from spflint.rules import RULE_MODULES, Rule, _load
+from spflint.tree import walk
 
 _LINE = re.compile(r"(Okay|SPF\d{3}): (.*)")
 
@@ -17,8 +32,9 @@ _LINE = re.compile(r"(Okay|SPF\d{3}): (.*)")
 class Example:
     rule: str  # the documented rule's code
     expect: str  # "Okay" or the code that must be reported
-    record: str
+    record: str  # a record text, or a one-line zone for DNS-scope rules
     lineno: int
+    dns: bool = False
 
 
 def _examples(rule: Rule) -> list[Example]:
@@ -30,7 +46,7 @@ def _examples(rule: Rule) -> list[Example]:
             continue
         m = _LINE.fullmatch(line) if inside else None
         if m:
-            out.append(Example(rule.code, m.group(1), m.group(2), lineno))
+            out.append(Example(rule.code, m.group(1), m.group(2), lineno, rule.scope == "dns"))
         elif inside and line.strip():
             raise AssertionError(f"{rule.code}: unexpected line in Examples: {line!r}")
     return out
@@ -62,11 +78,66 @@ def test_rule_has_examples(rule: Rule) -> None:
         f"{rule.code}: no '{rule.code}:' example")
 
 
+def parse_zone_line(line: str) -> tuple[str, dict[str, list[Any]]]:
+    """The domain to check and the openspf ``zonedata`` mapping of a one-line zone."""
+    tokens = shlex.split(line)
+    entries: list[list[str]] = [[]]
+    for token in tokens:
+        if token == ";":
+            entries.append([])
+        else:
+            entries[-1].append(token)
+    zone: dict[str, list[Any]] = {}
+    for entry in entries:
+        assert len(entry) >= 2, f"an entry is NAME TYPE DATA, not {entry!r}"
+        name, rdtype, data = entry[0], entry[1].upper(), entry[2:]
+        records = zone.setdefault(name, [])
+        if rdtype in ("TIMEOUT", "SERVFAIL") and not data:
+            records.append(rdtype)
+        elif rdtype in ("TXT", "SPF") and data:
+            records.append({rdtype: data[0] if len(data) == 1 else data})
+        elif rdtype == "MX" and len(data) == 2:
+            records.append({"MX": [int(data[0]), data[1]]})
+        elif rdtype in ("A", "AAAA", "CNAME") and len(data) == 1:
+            records.append({rdtype: data[0]})
+        else:
+            raise AssertionError(f"cannot read zone entry {entry!r}")
+    return entries[0][0], zone
+
+
+def _dns_codes(line: str) -> list[str]:
+    domain, zone = parse_zone_line(line)
+    resolver = OfflineResolver(load_yaml(_yaml(zone)), authoritative_all=True)
+    tree = asyncio.run(walk(domain, resolver))
+    return [f.code for f in lint_tree(tree, Config())]
+
+
+def _yaml(zone: dict[str, list[Any]]) -> str:
+    import yaml
+
+    return yaml.safe_dump({"zonedata": zone})
+
+
+def test_zone_line_syntax() -> None:
+    domain, zone = parse_zone_line(
+        'Example.com TXT "v=spf1 " "mx -all" ; example.com MX 10 mx.example.com ; '
+        "mx.example.com A 192.0.2.1 ; t.example.com TIMEOUT")
+    assert domain == "Example.com"
+    assert zone == {"Example.com": [{"TXT": ["v=spf1 ", "mx -all"]}],
+                    "example.com": [{"MX": [10, "mx.example.com"]}],
+                    "mx.example.com": [{"A": "192.0.2.1"}], "t.example.com": ["TIMEOUT"]}
+    with pytest.raises(AssertionError):
+        parse_zone_line("example.com MX 10")
+
+
 @pytest.mark.parametrize(
     "example", EXAMPLES, ids=[f"{ex.rule}::{ex.lineno}" for ex in EXAMPLES]
 )
 def test_doc_example(example: Example) -> None:
-    codes = [f.code for f in lint_record(example.record).findings]
+    if example.dns:
+        codes = _dns_codes(example.record)
+    else:
+        codes = [f.code for f in lint_record(example.record).findings]
     if example.expect == "Okay":
         assert example.rule not in codes, f"{example.record!r} reports {codes}"
     else:

@@ -33,6 +33,23 @@ RULE_MODULES: tuple[str, ...] = (
     "string_too_long",  # SPF201
     "record_too_long",  # SPF202
     "lookup_terms_over_limit",  # SPF203
+    # SPF21x-SPF22x: the walked tree (DNS lookups, limits, records at every name)
+    "too_many_dns_lookups",  # SPF210
+    "too_many_void_lookups",  # SPF211
+    "include_without_spf",  # SPF212
+    "multiple_spf_records",  # SPF213
+    "spf_type99_record",  # SPF214
+    "near_miss_record",  # SPF215
+    "too_many_mx_names",  # SPF216
+    "mx_without_address",  # SPF217
+    "target_not_found",  # SPF218
+    "include_loop",  # SPF219
+    "include_reached_twice",  # SPF220
+    "ranges_authorised_twice",  # SPF221
+    "txt_answer_too_large",  # SPF222
+    "string_boundary_in_term",  # SPF223
+    "explanation_problem",  # SPF224
+    "dns_lookup_failed",  # SPF225
     # SPF3xx: semantics
     "pass_all",  # SPF301
     "broad_range",  # SPF302
