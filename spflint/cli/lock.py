@@ -68,6 +68,9 @@ def lock(ctx: click.Context, files: tuple[str, ...], check_only: bool, lock_path
         str(s) for s in dns.nameservers], timeout=wait)
     recording = RecordingResolver(inner)
     check_zones(zones, [], config, recording, requirements=requirements, timeout=dns.timeout)
+    live = getattr(inner, "live", None)
+    if live is not None:
+        live.cache_clear()  # record full TTLs, not what is left of them in the cache
     new, failures = asyncio.run(record_names(recording.external, inner, old, str(lock_path)))
     if failures:
         for answer in failures:

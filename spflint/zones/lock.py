@@ -171,14 +171,18 @@ def now_text() -> str:
 
 
 def keep_dates(new: LockFile, old: LockFile | None) -> LockFile:
-    """``new`` with the dates of ``old`` for answers whose data did not change."""
+    """``new`` with the dates and TTLs of ``old`` for answers whose data did not change.
+
+    Resolvers count TTLs down, so keeping the recorded one makes relocking unchanged
+    answers give the same file.
+    """
     if old is None:
         return new
     for name, types in new.answers.items():
         for rdtype, entry in list(types.items()):
             before = old.answers.get(name, {}).get(rdtype)
             if before is not None and before.same_data(entry):
-                types[rdtype] = LockedAnswer(entry.outcome, entry.records, entry.ttl,
+                types[rdtype] = LockedAnswer(entry.outcome, entry.records, before.ttl,
                                              before.date)
     return new
 
@@ -305,7 +309,7 @@ def find_lock(explicit: str | os.PathLike[str] | None, cwd: str | None = None) -
     """The lock file to use: ``explicit``, else ``spflint.lock`` in ``cwd`` when present."""
     if explicit is not None:
         return Path(explicit)
-    candidate = Path(cwd or os.getcwd()) / LOCK_NAME
+    candidate = Path(cwd) / LOCK_NAME if cwd else Path(LOCK_NAME)
     return candidate if candidate.is_file() else None
 
 
