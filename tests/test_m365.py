@@ -1,0 +1,151 @@
+"""Microsoft 365 relay: smart host from MX on the local DNS server, connector rules, topics."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+
+import pytest
+
+from spflint.dns.layered import build_resolver
+from spflint.errors import DNSFailure
+from spflint.m365 import (
+    EXPLAIN_TOPICS,
+    TOPIC_PROVIDER,
+    ConnectorAddressError,
+    RelayError,
+    RelayPlan,
+    connector_network,
+    relay_plan,
+)
+from tests.dnsserver import DNSTestServer
+
+ZONES = {
+    "contoso.example": [{"MX": [0, "contoso-example.mail.protection.outlook.com"]}],
+    "dane.example": [{"MX": [0, "dane-example.o-v1.mx.microsoft"]},
+                     {"MX": [20, "dane-example.mail.protection.outlook.com"]}],
+    "other.example": [{"MX": [10, "mx.other.example"]}],
+    "legacy.example": [{"MX": [10, "mail.messaging.microsoft.com"]}],
+    "nomx.example": [{"A": "192.0.2.1"}],
+}
+
+
+@pytest.fixture
+def server(make_dns_server: Callable[..., DNSTestServer]) -> DNSTestServer:
+    return make_dns_server(ZONES)
+
+
+def plan(server: DNSTestServer, domain: str, ips: tuple[str, ...] = ("203.0.113.25",),
+         cert: str | None = None) -> RelayPlan:
+    resolver = build_resolver(nameservers=[server.address], timeout=1.0, dns_data_files=[],
+                              offline=False)
+    return asyncio.run(relay_plan(domain, resolver, ips=ips, cert_domain=cert))
+
+
+def test_smart_host_is_the_mx(server: DNSTestServer) -> None:
+    result = plan(server, "contoso.example")
+    assert result.smart_host.host == "contoso-example.mail.protection.outlook.com"
+    device = dict(result.device)
+    assert device["SMTP server (smart host)"] == result.smart_host.host
+    assert device["Port"] == "25" and device["TLS"].startswith("STARTTLS on")
+    assert "@contoso.example" in device["From address"]
+    assert result.spf_example == ("v=spf1 ip4:203.0.113.25 include:spf.protection.outlook.com "
+                                  "~all")
+
+
+def test_dane_mx_is_preferred_by_preference(server: DNSTestServer) -> None:
+    result = plan(server, "dane.example")
+    assert result.smart_host.host == "dane-example.o-v1.mx.microsoft"
+    assert result.smart_host.style == "dane"
+
+
+def test_powershell_ip_connector(server: DNSTestServer) -> None:
+    (command,) = plan(server, "contoso.example", ("203.0.113.25", "198.51.100.0/24")).powershell
+    assert command.startswith("New-InboundConnector ")
+    assert "-ConnectorType OnPremises" in command
+    assert "-SenderDomains 'contoso.example'" in command
+    assert "-SenderIPAddresses 203.0.113.25,198.51.100.0/24" in command
+    assert "-RestrictDomainsToIPAddresses $true" in command
+    # Structure: every parameter is -Name followed by one value.
+    params = re.findall(r" -(\w+) ('[^']*'|\S+)", command)
+    assert len({p for p, _ in params}) == len(params)
+
+
+def test_certificate_variant(server: DNSTestServer) -> None:
+    result = plan(server, "contoso.example", (), cert="relay.contoso.example")
+    (command,) = result.powershell
+    assert "-TlsSenderCertificateName 'relay.contoso.example'" in command
+    assert "-RestrictDomainsToCertificate $true" in command
+    assert "-RequireTls $true" in command
+    assert "SenderIPAddresses" not in command
+    both = plan(server, "contoso.example", ("203.0.113.25",), cert="*.contoso.example")
+    assert len(both.powershell) == 2
+    outside = plan(server, "contoso.example", (), cert="relay.elsewhere.example")
+    assert any("not within" in w for w in outside.warnings)
+
+
+@pytest.mark.parametrize("text,why", [
+    ("2001:db8::25", "IPv4 only"),
+    ("203.0.112.0/23", "/24 to /32"),
+    ("10.0.0.0/8", "/24 to /32"),
+    ("printer.example", "not an IPv4"),
+])
+def test_connector_refuses(text: str, why: str) -> None:
+    with pytest.raises(ConnectorAddressError, match=re.escape(why)):
+        connector_network(text)
+
+
+def test_connector_accepts_24_to_32() -> None:
+    assert str(connector_network("203.0.113.7/24")) == "203.0.113.0/24"
+    assert str(connector_network("203.0.113.7")) == "203.0.113.7/32"
+
+
+def test_private_and_host_bits_warn(server: DNSTestServer) -> None:
+    result = plan(server, "contoso.example", ("192.168.1.5", "203.0.113.9/24"))
+    assert any("not a public address" in w for w in result.warnings)
+    assert any("host bits" in w for w in result.warnings)
+
+
+def test_mx_is_never_guessed(server: DNSTestServer) -> None:
+    with pytest.raises(RelayError, match=r"no MX of other\.example points to Microsoft 365"):
+        plan(server, "other.example")
+    with pytest.raises(RelayError, match="ATTR35"):
+        plan(server, "legacy.example")
+    with pytest.raises(RelayError, match="has no MX records"):
+        plan(server, "nomx.example")
+
+
+def test_dns_failure(make_dns_server: Callable[..., DNSTestServer]) -> None:
+    server = make_dns_server(ZONES)
+    server.set_behaviour("contoso.example", "servfail")
+    with pytest.raises(DNSFailure):
+        plan(server, "contoso.example")
+
+
+def test_checklist_covers_what_dns_cannot_show(server: DNSTestServer) -> None:
+    text = plan(server, "contoso.example").to_text()
+    for needle in ("port 25", "static", "verified", "5.7.750", "smtp.office365.com"):
+        assert needle in text
+    data = plan(server, "contoso.example").to_dict()
+    assert data["smart_host"]["port"] == 25
+    assert data["connector_ips"] == ["203.0.113.25"]
+
+
+def test_explain_topics() -> None:
+    assert set(EXPLAIN_TOPICS) == {"5.7.64", "4.4.62", "5.7.750", "5.7.711", "5.7.57"}
+    for code, page in EXPLAIN_TOPICS.items():
+        assert code in page.splitlines()[0]
+        assert "## Cause" in page and "## Fix" in page
+    assert TOPIC_PROVIDER.lookup("550 5.7.64") == TOPIC_PROVIDER.lookup("5.7.64")
+    assert TOPIC_PROVIDER.lookup("ATTR35") == TOPIC_PROVIDER.lookup("4.4.62")
+    assert TOPIC_PROVIDER.lookup("SPF101") is None
+    assert [k for k, _ in TOPIC_PROVIDER.table()] == list(EXPLAIN_TOPICS)
+
+
+def test_plugs_into_explain() -> None:
+    from spflint.cli.explain import RuleTopics, find_page, list_text
+
+    sources = [RuleTopics(), TOPIC_PROVIDER]
+    assert find_page("5.7.711", sources).startswith("# 550 5.7.711")
+    assert "Microsoft 365 relay errors:" in list_text(sources)
