@@ -232,3 +232,29 @@ def test_fixing_rule_has_fix_case(path: Path) -> None:
     if offers_fix:
         assert any("fix_str" in c.data for c in cases), (
             f"{rule.code} produces fixes but no case in {path.name} has 'fix_str'")
+
+
+@pytest.mark.parametrize(("records", "outcome", "problem"), [
+    ((), "nxdomain", "does not exist"),
+    ((), "nodata", "has no TXT record"),
+    (((b"one",), (b"two",)), "ok", "has 2 TXT records"),
+    (((b"bad %x macro",),), "ok", "not a valid explain-string"),
+    (((b"%{i} is not allowed",),), "ok", None),
+])
+def test_explanation_rule_reads_a_fetched_exp_answer(
+        records: tuple[tuple[bytes, ...], ...], outcome: str, problem: str | None) -> None:
+    # SPF224 uses the TXT answer at the exp= target when the walk stores one on the node.
+    from spflint.dns.base import Answer, Outcome
+
+    zone = load_yaml(yaml.safe_dump({"zonedata": {
+        "example.com": [{"TXT": "v=spf1 -all exp=why.example.com"}],
+        "why.example.com": [{"TXT": "%{i} is not allowed"}]}}))
+    tree = asyncio.run(walk("example.com", OfflineResolver(zone, authoritative_all=True)))
+    tree.root.exp_answer = Answer(  # type: ignore[attr-defined]
+        "why.example.com", "TXT", Outcome(outcome), records)
+    found = [f for f in lint_tree(tree, Config()) if f.code == "SPF224"]
+    if problem is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and problem in found[0].message, [f.message for f in found]
+        assert found[0].column == 13 and found[0].term == "exp=why.example.com"
