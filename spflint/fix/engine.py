@@ -6,7 +6,7 @@ import ipaddress
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..ast import IP4, IP6, MX, PTR, A, All, Directive, Record, Redirect, Term
+from ..ast import IP4, IP6, MX, PTR, A, All, Directive, Exists, Record, Redirect, Term
 from ..dns.base import Resolver
 from ..dns.names import normalize
 from ..errors import DNSFailure, InputError, SpfSyntaxError
@@ -31,7 +31,11 @@ from .split import publish
 
 LOOKUP_LIMIT = 10
 VOID_LIMIT = 2
-_BROAD = {4: 8, 6: 16}  # merged ranges never get this wide (SPF302 broad-range)
+_BROAD = {4: 8, 6: 16}
+# Addresses that never send mail over the Internet (RFC 1918, shared, loopback, link-local, ULA).
+_PRIVATE = tuple(ipaddress.ip_network(n) for n in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8",
+    "169.254.0.0/16", "fc00::/7", "fe80::/10", "::1/128"))  # merged ranges never get this wide (SPF302 broad-range)
 
 
 def render(terms: Sequence[Term]) -> str:
@@ -184,12 +188,19 @@ class Fixer:
                 continue
             tidy = self.tidy(term)
             key = tidy.mechanism.render()
-            if key in seen:
+            # A repeated dynamic step is dead too, but the map cannot prove it (each step is
+            # kept as its own unknown), so it stays.
+            if key in seen and not self._dynamic(tidy):
                 add(Change("remove-duplicate", True, f"'{seen[key]}' earlier already decides "
                            "every address this term could match", term.render(), None))
                 continue
             seen[key] = tidy.render()
             mechanisms.append(tidy)
+        if all_index is None and record.redirect is None:
+            mechanisms.append(Directive("?", All()))
+            add(Change("add-all", True, "without 'all' the unmatched get neutral anyway; "
+                       "'?all' says so explicitly (use --unsafe to make it '~all')", None,
+                       "?all"))
         return mechanisms + modifiers
 
     def tidy(self, term: Directive) -> Directive:
@@ -242,7 +253,8 @@ class Fixer:
                 out.append(new)
                 continue
             if isinstance(mech, IP4 | IP6) and term.result_qualifier == "+" and \
-                    not mech.network.is_global:
+                    any(mech.network.subnet_of(n) for n in _PRIVATE  # type: ignore[arg-type]
+                        if n.version == mech.network.version):
                 self.changes.append(Change("remove-non-routable", False, "private or "
                                            "reserved addresses never reach a receiver over "
                                            "the Internet", term.render(), None))
@@ -336,6 +348,10 @@ class Fixer:
                     terms = trial
             index -= 1
         return terms
+
+    @staticmethod
+    def _dynamic(term: Directive) -> bool:
+        return isinstance(term.mechanism, PTR | Exists) or Fixer._dynamic_target(term)
 
     @staticmethod
     def _dynamic_target(term: Directive) -> bool:
