@@ -31,11 +31,11 @@ from .split import publish
 
 LOOKUP_LIMIT = 10
 VOID_LIMIT = 2
-_BROAD = {4: 8, 6: 16}
+_BROAD = {4: 8, 6: 16}  # merged ranges never get this wide (SPF302 broad-range)
 # Addresses that never send mail over the Internet (RFC 1918, shared, loopback, link-local, ULA).
 _PRIVATE = tuple(ipaddress.ip_network(n) for n in (
     "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8",
-    "169.254.0.0/16", "fc00::/7", "fe80::/10", "::1/128"))  # merged ranges never get this wide (SPF302 broad-range)
+    "169.254.0.0/16", "fc00::/7", "fe80::/10", "::1/128"))
 
 
 def render(terms: Sequence[Term]) -> str:
