@@ -351,15 +351,17 @@ class _Evaluation:
         """An ``_Eval`` carrying what matched, or None when the mechanism does not match."""
         mech = directive.mechanism
         domain = ctx.domain
+        if isinstance(mech, IP4 | IP6):
+            # The hot path of a batch: most terms are ranges that do not match.
+            network = mech.network
+            if self.ip.version != network.version or self.ip not in network:
+                return None
         here = _Eval(
             "match",
             Matched(directive.render(), domain, record.text, directive.span.column),
         )
-        if isinstance(mech, All):
+        if isinstance(mech, All | IP4 | IP6):
             return here
-        if isinstance(mech, IP4 | IP6):
-            return here if self.ip.version == mech.network.version and self.ip in mech.network \
-                else None
         where = f"{domain}: {directive.render()}"
         self.count_lookup(where)
         if isinstance(mech, Include):
