@@ -67,7 +67,7 @@ class RuleTopics:
 
 # Further topic families plug in here as "module:attribute" of a TopicProvider; a provider
 # whose module is not present is skipped, so a topic can be listed before it ships.
-EXTRA_TOPICS: dict[str, str] = {}
+EXTRA_TOPICS: dict[str, str] = {"m365-relay": "spflint.m365:TOPIC_PROVIDER"}
 
 
 def providers() -> list[TopicProvider]:
