@@ -89,8 +89,8 @@ TOPIC = _Codes()
 
 
 def test_extra_topic_provider(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(explain_module.EXTRA_TOPICS, "m365", "tests.test_cli_explain:TOPIC")
-    monkeypatch.setitem(explain_module.EXTRA_TOPICS, "absent", "tests.no_such_topics:TOPIC")
+    monkeypatch.setattr(explain_module, "EXTRA_TOPICS", {
+        "m365": "tests.test_cli_explain:TOPIC", "absent": "tests.no_such_topics:TOPIC"})
     result = run("5.7.64")
     assert result.exit_code == 0
     assert result.stdout.startswith("# 5.7.64\n")
@@ -99,3 +99,12 @@ def test_extra_topic_provider(monkeypatch: pytest.MonkeyPatch) -> None:
     near = run("5.7.46")
     assert near.exit_code == 2
     assert "did you mean 5.7.64" in near.stderr
+
+
+@pytest.mark.parametrize("code", ["5.7.64", "4.4.62", "5.7.750", "5.7.711", "5.7.57"])
+def test_microsoft_365_relay_codes_are_explained(code: str) -> None:
+    result = run(code)
+    assert result.exit_code == 0
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("# ") and code in first
+    assert "## Cause" in result.stdout
