@@ -207,6 +207,8 @@ class TreeNode:
     dynamic_terms: list[str] = field(default_factory=list)
     ignored_terms: list[IgnoredTerm] = field(default_factory=list)
     error: str | None = None
+    # The TXT answer at the exp= target (not a lookup under §4.6.4; fetched for its checks).
+    exp_answer: Answer | None = None
 
     @property
     def multiple(self) -> bool:
@@ -258,6 +260,10 @@ class TreeNode:
             "duplicate_of": None if self.duplicate_of is None
             else " > ".join(self.duplicate_of.path),
             "error": self.error,
+            "exp": None if self.exp_answer is None else {
+                "name": self.exp_answer.name, "outcome": self.exp_answer.outcome.value,
+                "texts": [b"".join(r).decode("latin-1")
+                          for r in self.exp_answer.txt_records()]},
             "children": [c.to_dict() for c in self.children],
         }
 
@@ -397,6 +403,7 @@ class _NameInfo:
     mx_names: list[MxSet] = field(default_factory=list)
     voids: list[VoidLookup] = field(default_factory=list)
     failures: list[DnsFailure] = field(default_factory=list)
+    exp_answer: Answer | None = None
     capped: bool = False  # never fetched: the cap on names was reached
     done: bool = False
 
@@ -598,6 +605,12 @@ class _Walker:
         for edge in info.edges:
             if edge.target is not None and is_valid_target(edge.target):
                 self.ensure(edge.target)
+        explanation = record.explanation
+        exp_task = None
+        if explanation is not None:
+            exp_target = await self.target(explanation.domain, info)
+            if exp_target is not None and is_valid_target(exp_target):
+                exp_task = self._spawn(self.ask(exp_target, "TXT"))
         # Each term gathers into its own scratch record, merged in term order: the order of
         # answers must not change the output.
         scratch = [_NameInfo(info.name) for _ in lookups]
@@ -608,6 +621,8 @@ class _Walker:
             info.voids.extend(part.voids)
             info.mx_names.extend(part.mx_names)
             info.failures.extend(part.failures)
+        if exp_task is not None:
+            info.exp_answer = await exp_task
 
     async def resolve(self, info: _NameInfo, mech: A | MX | Exists | PTR, term: str,
                       target: str) -> None:
@@ -746,6 +761,7 @@ class _Walker:
             node.record, node.strings = info.spf_records[0]
         node.parsed = info.parsed
         node.problems = list(info.problems)
+        node.exp_answer = info.exp_answer
         if txt.outcome.is_failure:
             node.error = f"TXT {info.name}: {txt.detail or txt.outcome.value}"
         if info.spf99 is not None:

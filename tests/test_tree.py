@@ -115,11 +115,15 @@ def test_nested_includes_add_up() -> None:
         "nested.tree.example", "n1.tree.example", "n2.tree.example")
 
 
-def test_exp_does_not_count_and_is_not_fetched() -> None:
+def test_exp_does_not_count_but_its_text_is_fetched_for_checks() -> None:
     resolver = OfflineResolver(COUNTING)
     tree = asyncio.run(walk("exp.tree.example", resolver))
     assert tree.total_lookups == 1
-    assert "explain.tree.example" not in {q.name for q in resolver.log}
+    assert tree.void_total == 0  # the explanation's TXT question is not a mechanism lookup
+    asked = [q for q in resolver.log if q.name == "explain.tree.example"]
+    assert [q.rdtype for q in asked] == ["TXT"]
+    assert tree.root.exp_answer is not None
+    assert tree.root.exp_answer.name == "explain.tree.example"
 
 
 def test_include_reached_twice_is_walked_once_but_counted_twice() -> None:
