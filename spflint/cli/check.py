@@ -246,7 +246,7 @@ def check(ctx: click.Context, domain: str | None, demo: bool, dns: DNSSettings,
             report.text_body = tree_lines(result.tree, colored)
             if result.domain != result.unicode_domain:
                 report.text_body.insert(0, f"({result.unicode_domain} is {result.domain})")
-            report.text_body.extend(coverage_lines(result))
+            report.text_footer = coverage_lines(result)
         emit(report, fmt.format, color)
         if result.dns_failed:
             ctx.exit(3)

@@ -14,7 +14,8 @@ class Report:
     """Everything one command run has to say, independent of the output format.
 
     ``data`` holds the command's own JSON keys (in contract order); ``text_body`` holds the
-    command's own text lines (a tree, a result word), printed before the diagnostics.
+    command's own text lines (a tree, a result word), printed before the diagnostics, and
+    ``text_footer`` what follows them (coverage and requirements).
     ``record_text`` is the record the findings' columns refer to; ``sources`` maps a
     ``(file or domain, line)`` location to its record text when a report spans several.
     """
@@ -24,6 +25,7 @@ class Report:
     data: dict[str, Any] = field(default_factory=dict)
     record_text: str | None = None
     text_body: list[str] = field(default_factory=list)
+    text_footer: list[str] = field(default_factory=list)  # after the diagnostics (coverage)
     sources: dict[tuple[str | None, int | None], str] = field(default_factory=dict)
 
     def record_for(self, finding: Finding) -> str | None:

@@ -87,6 +87,9 @@ class TextFormatter:
         for finding in report.diagnostics:
             lines.extend(self.finding_lines(finding, report.record_for(finding), color))
             lines.append("")
+        if report.text_footer:
+            lines.extend(report.text_footer)
+            lines.append("")
         lines.append(_style(summary_line(report.diagnostics), _BOLD, color))
         return "\n".join(lines) + "\n"
 
