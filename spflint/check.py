@@ -8,7 +8,7 @@ import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .ast import Directive, Span
 from .config import Config
@@ -19,6 +19,9 @@ from .lint import lint_record, make_finding
 from .rules import registry
 from .rules.base import TreeContext, TreeHit
 from .tree import Tree, TreeNode
+
+if TYPE_CHECKING:
+    from .m365 import RelayPlan
 
 
 def owned_nodes(tree: Tree) -> Iterator[TreeNode]:
@@ -66,7 +69,6 @@ def tree_finding(code: str, hit: TreeHit, config: Config) -> Finding:
 
 _HOST_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?")
 M365_INCLUDES = ("spf.protection.outlook.com", "spf.protection.office365.us")
-M365_MX_SUFFIXES = (".mail.protection.outlook.com", ".mx.microsoft")
 _DOCUMENTATION_V4 = ipaddress.ip_network("192.0.2.0/24"), ipaddress.ip_network(
     "198.51.100.0/24"), ipaddress.ip_network("203.0.113.0/24")
 
@@ -122,6 +124,7 @@ class CheckResult:
     coverage: list[Coverage] = field(default_factory=list)
     requirements: list[Requirement] = field(default_factory=list)
     profile: dict[str, Any] | None = None
+    relay: RelayPlan | None = None  # with --profile m365-relay and an MX at Exchange Online
 
     @property
     def requirements_met(self) -> bool:
@@ -216,9 +219,11 @@ async def coverage_for(tree: Tree, ip: str, resolver: Resolver,
     return cov
 
 
-async def m365_profile(tree: Tree, ips: Sequence[str], resolver: Resolver,
-                       coverage: Sequence[Coverage]) -> tuple[list[Requirement], dict[str, Any]]:
-    """The Microsoft 365 SMTP relay requirements and the device settings they imply."""
+async def m365_profile(
+    tree: Tree, ips: Sequence[str], resolver: Resolver, coverage: Sequence[Coverage]
+) -> tuple[list[Requirement], dict[str, Any], RelayPlan | None]:
+    """The Microsoft 365 SMTP relay requirements, and the relay plan (device settings,
+    connector PowerShell, checklist) when the domain's MX is at Exchange Online."""
     name = "m365-relay"
     reqs: list[Requirement] = []
     found = [check_requirement(tree, f"include:{inc}", name) for inc in M365_INCLUDES]
@@ -253,25 +258,32 @@ async def m365_profile(tree: Tree, ips: Sequence[str], resolver: Resolver,
         ("" if ending is not None and qualifier in "-~" else
          ": end it with '~all' or '-all' so unauthorised senders do not pass"),
         None if ending is None else ending[0].name, name))
-    answer = await resolver.query(tree.root.name, "MX")
-    hosts = sorted((r for r in answer.records if isinstance(r, tuple) and len(r) == 2
-                    and isinstance(r[0], int)), key=lambda r: r[0])
-    exchanges = [str(h[1]).rstrip(".").lower() for h in hosts]
-    m365_mx = next((h for h in exchanges if h.endswith(M365_MX_SUFFIXES)), None)
+    from .errors import DNSFailure
+    from .m365 import RelayError, read_mx, relay_plan, smart_host_from_mx
+
+    domain = tree.root.name
+    try:
+        mx = await read_mx(domain, resolver)
+        mx_problem = None
+    except (RelayError, DNSFailure) as exc:
+        mx, mx_problem = [], str(exc)
+    smart = smart_host_from_mx(mx)
     reqs.append(Requirement(
-        "MX at Exchange Online", m365_mx is not None,
-        (f"MX points at {m365_mx}" if m365_mx else
-         f"the MX ({', '.join(exchanges) or answer.outcome.value}) does not point at "
+        "MX at Exchange Online", smart is not None,
+        (f"MX points at {smart.host}" if smart is not None else mx_problem or
+         f"the MX ({', '.join(h for _, h in mx)}) does not point at "
          "*.mail.protection.outlook.com or *.mx.microsoft: relay needs the domain's mail "
-         "to be hosted in Exchange Online"), tree.root.name, name))
-    settings = {
-        "smart_host": m365_mx,
-        "port": 25,
-        "tls": "STARTTLS (required)",
-        "sender": f"any address in {tree.root.name}, e.g. scanner@{tree.root.name}",
-        "authentication": "none (the connector recognises the device by its IP address)",
-    }
-    return reqs, {"name": name, "device_settings": settings if m365_mx else None}
+         "to be hosted in Exchange Online"), domain, name))
+    info: dict[str, Any] = {"name": name, "relay": None, "relay_problem": None}
+    connector_ips = [ip for ip in ips if ipaddress.ip_address(ip).version == 4]
+    plan = None
+    if smart is not None and connector_ips:
+        try:
+            plan = await relay_plan(domain, resolver, ips=connector_ips)
+            info["relay"] = plan.to_dict()
+        except InputError as exc:  # an address the connector cannot take, and the like
+            info["relay_problem"] = str(exc)
+    return reqs, info, plan
 
 
 async def run_check(domain: str, resolver: Resolver, *, config: Config,
@@ -298,7 +310,8 @@ async def run_check(domain: str, resolver: Resolver, *, config: Config,
     result = CheckResult(name, to_unicode(name), tree, findings, coverage)
     result.requirements = [check_requirement(tree, term) for term in require]
     if profile == "m365-relay":
-        reqs, info = await m365_profile(tree, [str(i) for i in ips], resolver, coverage)
+        reqs, info, plan = await m365_profile(tree, [str(i) for i in ips], resolver, coverage)
         result.requirements.extend(reqs)
         result.profile = info
+        result.relay = plan
     return result

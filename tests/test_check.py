@@ -73,8 +73,10 @@ def test_demo_json_has_the_contract_keys() -> None:
     assert cov["matched"] is None
     mx = next(r for r in data["requirements"] if r["term"] == "MX at Exchange Online")
     assert mx["met"] is True
-    assert data["profile"]["device_settings"]["smart_host"] == (
-        "fabrikam-example.mail.protection.outlook.com")
+    relay = data["profile"]["relay"]
+    assert relay["smart_host"]["host"] == "fabrikam-example.mail.protection.outlook.com"
+    assert relay["smart_host"]["port"] == 25
+    assert any("New-InboundConnector" in c and "203.0.113.25" in c for c in relay["powershell"])
 
 
 def test_ip_that_passes_reports_term_and_path(server: DNSTestServer) -> None:

@@ -139,11 +139,11 @@ def coverage_lines(result: CheckResult) -> list[str]:
         mark = "ok" if req.met else "NOT MET"
         src = "" if req.source == "require" else f" [{req.source}]"
         lines.append(f"{mark}: {req.term}{src}: {req.reason}")
-    if result.profile and result.profile.get("device_settings"):
-        s = result.profile["device_settings"]
-        lines.append("Device settings for Microsoft 365 SMTP relay:")
-        lines.append(f"  smart host: {s['smart_host']}  port: {s['port']}  TLS: {s['tls']}")
-        lines.append(f"  sender: {s['sender']}")
+    if result.relay is not None:
+        lines.append("")
+        lines.extend(result.relay.to_text().rstrip("\n").splitlines())
+    elif result.profile and result.profile.get("relay_problem"):
+        lines.append(f"Microsoft 365 relay: {result.profile['relay_problem']}")
     return lines
 
 
