@@ -225,8 +225,8 @@ def _name_octets(name: str) -> int:
 
 def _value_octets(rdtype: str, value: RecordValue) -> int:
     if rdtype in ("TXT", "SPF") and isinstance(value, tuple):
-        strings = [s for s in value if isinstance(s, bytes)] or [b""]
-        return sum(1 + len(s) for s in strings)
+        # A record of no strings has an empty RDATA (zero octets).
+        return sum(1 + len(s) for s in value if isinstance(s, bytes))
     if rdtype == "A":
         return 4
     if rdtype == "AAAA":
