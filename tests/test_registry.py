@@ -13,6 +13,7 @@ import pytest
 from spflint.errors import UnknownRuleError
 from spflint.findings import Severity
 from spflint.rules import RULE_MODULES, Rule, _load, get, registry
+from spflint.rules.docs import section
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADINGS = ["What it does", "Why is this bad?", "Example", "Use instead", "Fix safety",
@@ -32,21 +33,6 @@ def _gen_docs() -> ModuleType:
 
 
 GEN = _gen_docs()
-
-
-def _section(doc: str, heading: str) -> str:
-    """The text under ``## heading`` of a rule docstring (empty when absent)."""
-    out: list[str] = []
-    inside = False
-    for line in doc.splitlines():
-        if line.startswith("## "):
-            if inside:
-                break
-            inside = line[3:].strip() == heading
-            continue
-        if inside:
-            out.append(line)
-    return "\n".join(out).strip()
 
 
 @pytest.fixture(params=RULE_MODULES)
@@ -90,10 +76,10 @@ def test_docstring_template(rule: Rule) -> None:
     assert rule.summary.endswith("."), f"{rule.code}: the summary ends with a period"
     assert len(lines) > 1 and lines[1] == "", f"{rule.code}: a blank line after the summary"
     for heading in HEADINGS:
-        assert _section(rule.doc, heading), f"{rule.code}: section '{heading}' is empty"
-    assert "```text" in _section(rule.doc, "Example")
-    assert "```text" in _section(rule.doc, "Use instead")
-    assert "RFC" in _section(rule.doc, "References")
+        assert section(rule.doc, heading), f"{rule.code}: section '{heading}' is empty"
+    assert "```text" in section(rule.doc, "Example")
+    assert "```text" in section(rule.doc, "Use instead")
+    assert "RFC" in section(rule.doc, "References")
 
 
 def test_scope_and_check(rule: Rule) -> None:

@@ -99,3 +99,21 @@ class ZoneData:
     names: dict[str, NameData] = field(default_factory=dict)
     apexes: set[str] = field(default_factory=set)
     source: str = ""
+
+
+def question(name: str, rdtype: str, source: str) -> tuple[str, str] | Answer:
+    """The normalised ``(name, type)`` to ask, or an ERROR answer for a name no query can
+    carry (backends answer that instead of raising).
+
+    :raises ValueError: for a record type spflint does not query.
+    """
+    from ..errors import InputError
+    from .names import normalize  # names imports nothing of this module; keep base light
+
+    rdtype = rdtype.upper()
+    if rdtype not in RDTYPES:
+        raise ValueError(f"unsupported record type {rdtype!r}")
+    try:
+        return normalize(name), rdtype
+    except InputError as exc:
+        return Answer(name, rdtype, Outcome.ERROR, source=source, detail=exc.message)

@@ -19,9 +19,8 @@ import dns.rdatatype
 import dns.resolver
 import dns.rrset
 
-from spflint.dns.base import RDTYPES, Answer, Outcome, QueryRecord, RecordValue
-from spflint.dns.names import from_dns_name, normalize, to_dns_name
-from spflint.errors import InputError
+from spflint.dns.base import Answer, Outcome, QueryRecord, RecordValue, question
+from spflint.dns.names import from_dns_name, to_dns_name
 
 DEFAULT_TIMEOUT = 2.0
 DEFAULT_RETRIES = 1
@@ -109,13 +108,10 @@ class LiveResolver:
 
         :raises ValueError: for a record type spflint does not query.
         """
-        rdtype = rdtype.upper()
-        if rdtype not in RDTYPES:
-            raise ValueError(f"unsupported record type {rdtype!r}")
-        try:
-            qname = normalize(name)
-        except InputError as exc:
-            return Answer(name, rdtype, Outcome.ERROR, source=self.source, detail=exc.message)
+        asked = question(name, rdtype, self.source)
+        if isinstance(asked, Answer):
+            return asked
+        qname, rdtype = asked
         key = (qname, rdtype)
         limit = self._deadline_answer(qname, rdtype)
         if limit is not None:

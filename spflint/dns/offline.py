@@ -15,7 +15,15 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 
-from spflint.dns.base import RDTYPES, Answer, NameData, Outcome, QueryRecord, RecordValue, ZoneData
+from spflint.dns.base import (
+    Answer,
+    NameData,
+    Outcome,
+    QueryRecord,
+    RecordValue,
+    ZoneData,
+    question,
+)
 from spflint.dns.names import normalize, to_dns_name
 from spflint.errors import InputError
 
@@ -99,13 +107,10 @@ class OfflineResolver:
 
         :raises ValueError: for a record type spflint does not query.
         """
-        rdtype = rdtype.upper()
-        if rdtype not in RDTYPES:
-            raise ValueError(f"unsupported record type {rdtype!r}")
-        try:
-            qname = normalize(name)
-        except InputError as exc:
-            return Answer(name, rdtype, Outcome.ERROR, source=self.source, detail=exc.message), ""
+        asked = question(name, rdtype, self.source)
+        if isinstance(asked, Answer):
+            return asked, ""
+        qname, rdtype = asked
         current = qname
         chain: list[tuple[str, str]] = []  # (owner, CNAME target) pairs followed
         seen = {qname}
