@@ -151,7 +151,10 @@ class Fixer:
         self.check_allowed(baseline, target)
         terms = await self.minimise(terms, target)
         if await self.over_limit(terms) or self.options.flatten:
-            terms = await flatten_includes(self, terms, target)
+            flattened = await flatten_includes(self, terms, target)
+            if flattened != terms:
+                # Flattened ranges may repeat or touch ranges already in the record.
+                terms = await self.minimise(flattened, target)
         published = publish(self, terms)
         final = await self.verify(published, baseline, target)
         return FixResult(published, self.changes, final.lookups, final.voids, texts,
