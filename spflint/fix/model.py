@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import SpflintError
+from ..hosts.model import PublishedRecord
+
+__all__ = ["Change", "FixError", "FixOptions", "FixResult", "PublishedRecord"]
 
 DEFAULT_MAX_SIZE = 450  # whole TXT answer budget (RFC 7208 §3.4)
 MAX_STRING = 255  # one TXT character-string
@@ -40,18 +43,6 @@ class FixOptions:
     flatten: tuple[str, ...] = ()
     max_size: int = DEFAULT_MAX_SIZE
     today: str | None = None  # ISO date written to the snapshot (default: today, UTC)
-
-
-@dataclass(frozen=True)
-class PublishedRecord:
-    """One TXT record to publish: owner name (None: the record given, no domain), text, strings."""
-
-    name: str | None
-    value: str
-    strings: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "value": self.value, "strings": list(self.strings)}
 
 
 @dataclass

@@ -71,7 +71,7 @@ def publish(fixer: Fixer, terms: list[Term]) -> list[PublishedRecord]:
     budget = fixer.options.max_size
     value = render(terms)
     if len(value) <= budget:
-        return [PublishedRecord(fixer.domain, value, strings_of(value))]
+        return [PublishedRecord(fixer.domain or "", value, list(strings_of(value)))]
     if fixer.domain is None:
         raise fixer.fail(f"the record is {len(value)} octets, over --max-size {budget}; give "
                          "the DOMAIN so that it can be chained through _spf1.DOMAIN")
@@ -93,7 +93,7 @@ def publish(fixer: Fixer, terms: list[Term]) -> list[PublishedRecord]:
         for group in groups:
             name = f"_spf{len(children) + 1}.{fixer.domain}"
             child_value = render([*group, Directive("-", All())])
-            children.append(PublishedRecord(name, child_value, strings_of(child_value)))
+            children.append(PublishedRecord(name, child_value, list(strings_of(child_value))))
             includes.append(Directive("", Include(literal_domain(name))))
             fixer.changes.append(Change(
                 "chain-include", True, f"the record is over {budget} octets: pass-qualified "
@@ -103,5 +103,5 @@ def publish(fixer: Fixer, terms: list[Term]) -> list[PublishedRecord]:
         terms = [*terms[:start], *includes, *terms[end:]]
         chained.update(range(start, start + len(includes)))
     value = render(terms)
-    return [PublishedRecord(fixer.domain, value, strings_of(value)), *children]
+    return [PublishedRecord(fixer.domain or "", value, list(strings_of(value))), *children]
 

@@ -754,6 +754,8 @@ def render(host: Host, records: list[PublishedRecord], *, existing: bool, domain
     """
     if not records:
         raise HostFormatError("no records to publish")
+    if any(not record.name for record in records):
+        raise HostFormatError("instructions need the record's domain: give it to 'fix'")
     domain = _fqdn(domain)
     warnings: list[str] = []
     for record in records:

@@ -136,7 +136,7 @@ class PublishedRecord:
     ``value`` is the record text as SPF sees it (the strings concatenated, RFC 7208 §3.3).
     """
 
-    name: str  # FQDN, no trailing dot
+    name: str  # FQDN, no trailing dot; "" for a record fixed without its domain
     value: str
     strings: list[str] = field(default_factory=list)
 
@@ -149,4 +149,4 @@ class PublishedRecord:
             raise ValueError(f"{self.name}: the strings do not concatenate to the value")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "value": self.value, "strings": list(self.strings)}
+        return {"name": self.name or None, "value": self.value, "strings": list(self.strings)}
