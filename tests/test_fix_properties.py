@@ -85,3 +85,15 @@ def test_forced_flattening_evaluates_like_the_original(zone: dict[str, Any], see
     space = asyncio.run(compile_policy(ROOT, original))
     assert_same_results(original, resolver_for(published(zone, result)),
                         sample_ips(space, random.Random(seed), 6))
+
+
+@given(st.lists(st.text(alphabet="abcdefghij:./0123456789", min_size=1, max_size=300),
+                min_size=1, max_size=30))
+@settings(max_examples=200, deadline=None)
+def test_strings_join_back_and_fit(words: list[str]) -> None:
+    from spflint.fix.split import strings_of
+
+    value = " ".join(words)
+    strings = strings_of(value)
+    assert "".join(strings) == value
+    assert all(len(s.encode()) <= 255 for s in strings)

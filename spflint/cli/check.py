@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..report.base import Report
 from .common import emit, exit_code, global_settings, handle_errors, load_settings_config
+from .demo import DEMO_DOMAIN, with_demo
 from .options import (
     CoverageSettings,
     DNSSettings,
@@ -26,8 +25,6 @@ if TYPE_CHECKING:
     from ..check import CheckResult
     from ..tree import Tree, TreeNode
 
-DEMO_DOMAIN = "fabrikam.example"
-DEMO_IP = "203.0.113.25"
 # The lookup cost beyond which the running total is shown as over the limit.
 _LIMIT = 10
 
@@ -160,14 +157,15 @@ def _progress(domain: str) -> asyncio.Task[None] | None:
     return asyncio.create_task(notice())
 
 
-async def _run(domain: str, dns: DNSSettings, coverage: CoverageSettings, config: Any,
-               data_files: list[Path], offline: bool) -> CheckResult:
+async def _run(domain: str, dns: DNSSettings, coverage: CoverageSettings,
+               config: Any) -> CheckResult:
     from ..check import run_check
     from ..dns.layered import build_resolver
 
     deadline = None if dns.timeout is None else time.monotonic() + dns.timeout
     resolver = build_resolver(nameservers=[str(s) for s in dns.nameservers],
-                              dns_data_files=data_files, offline=offline, deadline=deadline)
+                              dns_data_files=list(dns.dns_data), offline=dns.offline,
+                              deadline=deadline)
     task = _progress(domain)
     try:
         return await run_check(domain, resolver, config=config,
@@ -217,22 +215,13 @@ def check(ctx: click.Context, domain: str | None, demo: bool, dns: DNSSettings,
     with handle_errors(ctx):
         from ..errors import InputError
 
-        data_files = list(dns.dns_data)
-        offline = dns.offline
         if demo:
             domain = domain or DEMO_DOMAIN
-            demo_file = resources.files("spflint") / "data" / "demo.yml"
-            data_files.insert(0, Path(str(demo_file)))
-            offline = True
-            if not coverage.ips:
-                import ipaddress
-
-                coverage = CoverageSettings((ipaddress.ip_address(DEMO_IP),),
-                                            coverage.require, coverage.profile)
+            dns, coverage = with_demo(dns, coverage)
         if not domain:
             raise InputError("a domain is needed: spflint check DOMAIN (or --demo)")
         config = load_settings_config(ctx, fmt)
-        result = asyncio.run(_run(domain, dns, coverage, config, data_files, offline))
+        result = asyncio.run(_run(domain, dns, coverage, config))
         color = global_settings(ctx).color
         report = Report(command="check", diagnostics=result.findings)
         report.data.update(check_data(result))

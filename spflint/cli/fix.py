@@ -5,16 +5,23 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import InputError
+from ..dns.base import Resolver
+from ..errors import DNSFailure, InputError
 from ..fix import FixError, FixOptions, FixResult, fix_policy
 from ..report.base import Report
 from .common import emit, global_settings, handle_errors
+from .demo import DEMO_DOMAIN, with_demo
 from .options import CoverageSettings, DNSSettings, coverage_options, dns_options
 from .query import make_resolver
+
+if TYPE_CHECKING:
+    from ..hosts.detect import Detection
+    from ..hosts.instructions import Instructions
+    from ..hosts.model import Host
 
 M365_INCLUDE = "include:spf.protection.outlook.com"
 
@@ -51,6 +58,49 @@ def text_lines(result: FixResult) -> list[str]:
     return lines
 
 
+async def choose_hosts(domain: str | None, key: str | None,
+                       resolver: Resolver) -> tuple[list[Host], Detection | None]:
+    """The hosts to write steps for: named, detected from NS records, or none.
+
+    :raises InputError: an unknown host name.
+    """
+    from ..hosts import registry
+    from ..hosts.detect import detect
+
+    choice = (key or ("auto" if domain else "none")).strip().lower()
+    if choice == "none":
+        return [], None
+    if choice != "auto":
+        return [registry.get(choice)], None
+    if domain is None:
+        raise InputError("--host auto needs a DOMAIN to read its NS records")
+    try:
+        detection = await detect(domain, resolver)
+    except DNSFailure as exc:
+        # Steps are a help, not the verdict: fall back to a zone file and say why.
+        from ..hosts.detect import Detection
+
+        detection = Detection([registry.get("bind")], [], False,
+                              f"NS lookup failed ({exc.message}); showing zone-file steps",
+                              matched=False)
+    return list(detection.hosts), detection
+
+
+def steps_for(hosts: list[Host], result: FixResult, zone: str | None) -> list[Instructions]:
+    """Publishing steps at each host for records in ``zone`` (none without a zone: the
+    record names would be unknown)."""
+    from ..hosts.instructions import render
+
+    if not hosts or not zone or not result.records:
+        return []
+    if result.original and not result.changes:
+        return []  # nothing to publish: the record is already what fix would write
+    existing = bool(result.original)
+    current = result.original[0] if len(result.original) == 1 else None
+    return [render(host, result.records, existing=existing, domain=zone, current=current)
+            for host in hosts]
+
+
 @click.command()
 @click.argument("domain", required=False)
 @click.option("--record", "record", metavar="TEXT", default=None,
@@ -69,6 +119,13 @@ def text_lines(result: FixResult) -> list[str]:
 @click.option("--max-size", type=click.IntRange(min=50), default=450, show_default=True,
               help="Largest TXT record (all strings together) to publish; longer records "
                    "are chained through _spf1.DOMAIN, _spf2.DOMAIN ...")
+@click.option("--demo", is_flag=True,
+              help="Fix the bundled demo domain from bundled zone data, offline, with its "
+                   "relay printer's address as --ip.")
+@click.option("--host", "host_key", metavar="HOST", default=None,
+              help="Print steps for this DNS host or file format ('spflint hosts' lists "
+                   "them); 'auto' (the default with DOMAIN) detects it from the NS records; "
+                   "'none' prints no steps.")
 @dns_options
 @click.option("--format", "-f", "output_format", type=click.Choice(["text", "json"]),
               default="text", show_default=True, help="Output format.")
@@ -76,7 +133,7 @@ def text_lines(result: FixResult) -> list[str]:
 def fix(ctx: click.Context, domain: str | None, record: str | None,
         coverage: CoverageSettings, unsafe: bool, keep: tuple[str, ...],
         flatten: tuple[str, ...], snapshot_path: Path | None, max_size: int,
-        dns: DNSSettings, output_format: str) -> None:
+        demo: bool, host_key: str | None, dns: DNSSettings, output_format: str) -> None:
     """Print the minimal corrected SPF record(s) for DOMAIN or --record TEXT.
 
     The result is proven before it is printed: every address gets the same result as with
@@ -91,10 +148,17 @@ def fix(ctx: click.Context, domain: str | None, record: str | None,
       spflint fix example.com --snapshot spf-snapshot.json --keep _spf.google.com
     """
     with handle_errors(ctx):
+        if demo:
+            domain = domain or DEMO_DOMAIN
+            dns, coverage = with_demo(dns, coverage)
         if domain is None and record is None:
             raise InputError("give a DOMAIN or --record TEXT")
-        options = options_from(domain, record, coverage, unsafe, keep, flatten, max_size)
         resolver = make_resolver(dns)
+        targets, detection = asyncio.run(choose_hosts(domain, host_key, resolver))
+        caps = [h.max_value_octets for h in targets if h.max_value_octets]
+        # A host that rejects long values caps the record the splitter may produce.
+        options = options_from(domain, record, coverage, unsafe, keep, flatten,
+                               min([max_size, *caps]))
         report = Report(command="fix")
         try:
             result = asyncio.run(fix_policy(options, resolver))
@@ -108,16 +172,24 @@ def fix(ctx: click.Context, domain: str | None, record: str | None,
         if snapshot_path is not None:
             data: dict[str, Any] = result.snapshot or {"flattened": []}
             snapshot_path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        zone = detection.zone if detection is not None and detection.zone else domain
+        instructions = steps_for(targets, result, zone)
         if output_format == "json":
             report.data.update({
                 "records": [r.to_dict() for r in result.records],
                 "changes": [c.to_dict() for c in result.changes],
                 "lookups": result.lookups,
-                "instructions": [],
+                "instructions": [i.to_dict() for i in instructions],
                 "void": result.voids,
                 "original": result.original,
+                "detection": None if detection is None else detection.to_dict(),
             })
             emit(report, "json", global_settings(ctx).color)
         else:
-            click.echo("\n".join(text_lines(result)))
+            lines = text_lines(result)
+            if detection is not None:
+                lines += ["", f"DNS host: {detection.reason}"]
+            for item in instructions:
+                lines += ["", item.to_text().rstrip("\n")]
+            click.echo("\n".join(lines))
         ctx.exit(0)

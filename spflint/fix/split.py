@@ -31,13 +31,22 @@ def strings_of(value: str, limit: int = MAX_STRING) -> tuple[str, ...]:
     current = ""
     for word in value.split(" "):
         piece = word if not current else " " + word
-        if current and len(current) + len(piece) > limit:
+        # ">=": a string that is followed by another also carries the separating space.
+        if current and len(current.encode()) + len(piece.encode()) >= limit:
             out.append(current + " ")
             current = word
         else:
             current += piece
     out.append(current)
-    return tuple(out)
+    # A single term longer than a string is cut inside the term: receivers join the strings
+    # with nothing in between, so the record text is unchanged.
+    exact: list[str] = []
+    for text in out:
+        while len(text.encode()) > limit:
+            exact.append(text[:limit])
+            text = text[limit:]
+        exact.append(text)
+    return tuple(exact)
 
 
 def movable(term: Term) -> bool:
