@@ -38,14 +38,21 @@ def _error(message: str) -> None:
     click.echo(f"spflint: error: {message}", err=True)
 
 
-def apply_fixes(zones: list[Any], config: Config, fixes: FixSettings) -> tuple[list[Any], int]:
-    """Plan and (unless ``--diff``) write the fixes; the changes and how many files failed."""
+def apply_fixes(zones: list[Any], config: Config, fixes: FixSettings, resolver: Any,
+                requirements: list[Any]) -> tuple[list[Any], int]:
+    """Plan and (unless ``--diff``) write the fixes; the changes and how many files failed.
+
+    Each record becomes ``spflint fix``'s minimal proven record, resolved repository-first.
+    """
+    import asyncio
+
     from ..errors import SpflintError
-    from ..zones.fixes import corrected_texts, finding_fixer
+    from ..zones.fixes import minimal_texts
     from ..zones.model import content_hash
     from ..zones.rewrite import plan_rewrite, unified_diff, write_atomic
 
-    texts = corrected_texts(zones, finding_fixer(unsafe=fixes.unsafe), config)
+    texts = asyncio.run(minimal_texts(zones, config, resolver, unsafe=fixes.unsafe,
+                                      requirements=requirements))
     changes = plan_rewrite(zones, texts, bump_serial=fixes.bump_serial)
     if fixes.diff:
         for change in changes:
@@ -88,8 +95,18 @@ def execute(files: tuple[str, ...], config: Config, dns: DNSSettings, fixes: Fix
         _error(str(exc))
     fixed: list[Any] = []
     fix_failures = 0
+    lock_path = find_lock(lock.path) if lock.use else None
+    lock_file = read_lock(lock_path) if lock_path is not None else None
+    wait = QUERY_TIMEOUT if dns.timeout is None else min(QUERY_TIMEOUT, dns.timeout)
+
+    def resolver_for(current: list[Any]) -> Any:
+        return repo_resolver(current, dns_data=list(dns.dns_data), lock=lock_file,
+                             offline=dns.offline,
+                             nameservers=[str(s) for s in dns.nameservers], timeout=wait)
+
     if fixes.fix or fixes.diff:
-        changes, fix_failures = apply_fixes(zones, config, fixes)
+        changes, fix_failures = apply_fixes(zones, config, fixes, resolver_for(zones),
+                                            requirements)
         if fixes.diff:
             code = 2 if errors or fix_failures else (1 if changes else 0)
             return None, code
@@ -97,12 +114,8 @@ def execute(files: tuple[str, ...], config: Config, dns: DNSSettings, fixes: Fix
         if fixed:
             zones, more = read_zones([z.path for z in zones])
             errors.extend(more)
-    lock_path = find_lock(lock.path) if lock.use else None
-    lock_file = read_lock(lock_path) if lock_path is not None else None
-    wait = QUERY_TIMEOUT if dns.timeout is None else min(QUERY_TIMEOUT, dns.timeout)
-    resolver = repo_resolver(zones, dns_data=list(dns.dns_data), lock=lock_file,
-                             offline=dns.offline,
-                             nameservers=[str(s) for s in dns.nameservers], timeout=wait)
+    # Built afresh: after --fix the zones answer with their corrected records.
+    resolver = resolver_for(zones)
     check = check_zones(zones, errors, config, resolver, requirements=requirements,
                         timeout=dns.timeout)
     report = build_report(check, fixed, lock_path)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from spflint.check import lint_tree
+from spflint.check import check_requirement, lint_tree
 from spflint.config import Config
 from spflint.dns import zonedata
 from spflint.dns.base import Outcome, Resolver, ZoneData
@@ -162,11 +162,6 @@ def requirements_from_config(require: Mapping[str, Any]) -> list[Requirement]:
     return out
 
 
-def _term_key(term: str) -> str:
-    term = term.strip().lower()
-    return term[1:] if term.startswith("+") else term
-
-
 def _dns_rule(code: str) -> bool:
     return registry().get(code).scope == "dns"
 
@@ -213,12 +208,9 @@ async def _requirement(requirement: Requirement, check: ZoneCheck, resolver: Res
         return RequirementResult(requirement, False,
                                  f"no SPF record for {requirement.name} in these zone files")
     if requirement.kind == "term":
-        wanted = _term_key(requirement.value)
-        for node in tree.nodes():
-            if node.record and wanted in {_term_key(t) for t in node.record.split()}:
-                return RequirementResult(requirement, True, f"{node.name} has it")
-        return RequirementResult(requirement, False,
-                                 f"no record of {requirement.name}'s tree has {wanted}")
+        # The same test as ``check --require``: live terms only (not after ``all``).
+        found = check_requirement(tree, requirement.value)
+        return RequirementResult(requirement, found.met, found.reason)
     try:
         result = await check_host(requirement.value, requirement.name,
                                   f"postmaster@{requirement.name}", resolver=resolver,

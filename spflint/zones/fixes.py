@@ -1,19 +1,26 @@
-"""Where corrected record texts come from: a ``RecordFixer`` maps a zone record to its new text.
+"""Where corrected record texts come from: ``spflint fix``'s minimal record, or the fixes
+that lint findings carry as data.
 
-The default fixer applies the fixes that lint findings carry as data (only safe ones unless
-asked), re-linting after each round. Any other source of corrected records (such as a
-minimal-record generator) plugs in by having the same signature.
+``minimal_texts`` is what ``zone --fix`` uses; ``finding_fixer`` (safe fixes only unless asked,
+re-linting after each round) is its fallback where no minimal record can be proven.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from spflint.config import Config
 from spflint.findings import Edit, Fix
 from spflint.lint import lint_record
 
 from .model import ZoneFile, ZoneRecord
+
+if TYPE_CHECKING:
+    from spflint.dns.base import Resolver
+
+    from .check import Requirement
 
 # (record, configuration) -> the corrected record text, or None to leave it as it is.
 RecordFixer = Callable[[ZoneRecord, Config], "str | None"]
@@ -78,3 +85,41 @@ def corrected_texts(zones: Sequence[ZoneFile], fixer: RecordFixer,
             if new is not None and new != record.text:
                 out[(record.path, record.start)] = new
     return out
+
+
+async def minimal_texts(zones: Sequence[ZoneFile], config: Config, resolver: Resolver, *,
+                        unsafe: bool = False,
+                        requirements: Sequence[Requirement] = ()) -> dict[tuple[str, int], str]:
+    """New texts from ``spflint fix``'s minimal, proven record for each SPF record.
+
+    The zone's requirements (``[tool.spflint.require]``) are added as ``fix`` adds ``--ip``
+    and ``--require``. Where ``fix`` cannot prove a record, or would need new ``_spfN``
+    records to fit it, the record's own safe finding fixes are applied instead.
+    """
+    from ..fix import FixError, FixOptions, fix_policy
+
+    fallback = finding_fixer(unsafe=unsafe)
+
+    async def one(record: ZoneRecord) -> str | None:
+        try:
+            text = record.value.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        mine = [r for r in requirements if r.name == record.name]
+        options = FixOptions(domain=record.name, record=text, unsafe=unsafe,
+                             ips=tuple(r.value for r in mine if r.kind == "ip"),
+                             require=tuple(r.value for r in mine if r.kind == "term"))
+        try:
+            result = await fix_policy(options, resolver)
+        except FixError:
+            return fallback(record, config)
+        if len(result.records) != 1:
+            return fallback(record, config)  # chained records need names the zone lacks
+        value = result.records[0].value
+        return None if value == text else value
+
+    records = [record for zone in zones for record in zone.spf_records]
+    texts = await asyncio.gather(*(one(record) for record in records))
+    return {(record.path, record.start): text for record, text in zip(records, texts,
+                                                                       strict=True)
+            if text is not None and text != record.text}
