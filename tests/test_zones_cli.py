@@ -58,7 +58,7 @@ def test_json_contract_and_repo_first_resolution(repo: Path) -> None:
          "detail": "pass (ip4:203.0.113.0/24 in _spf.example.net)", "result": "pass",
          "matched": "ip4:203.0.113.0/24"},
         {"name": "example.com", "term": "include:_spf.example.net", "met": True,
-         "detail": "example.com has it"},
+         "detail": "found in the record of example.com"},
     ]
 
 
