@@ -21,6 +21,7 @@ from .rules.base import TreeContext, TreeHit
 from .tree import Tree, TreeNode
 
 if TYPE_CHECKING:
+    from .fix.drift import Drift
     from .m365 import RelayPlan
 
 
@@ -125,6 +126,7 @@ class CheckResult:
     requirements: list[Requirement] = field(default_factory=list)
     profile: dict[str, Any] | None = None
     relay: RelayPlan | None = None  # with --profile m365-relay and an MX at Exchange Online
+    drift: list[Drift] = field(default_factory=list)  # with a snapshot of flattened includes
 
     @property
     def requirements_met(self) -> bool:
@@ -286,9 +288,30 @@ async def m365_profile(
     return reqs, info, plan
 
 
+def drift_requirements(drifts: Sequence[Drift]) -> list[Requirement]:
+    """One requirement per flattened include: its ranges must be what the snapshot holds."""
+    out = []
+    for drift in drifts:
+        if drift.problem:
+            reason = drift.problem
+        elif drift.drifted:
+            parts = []
+            if drift.added:
+                parts.append("now also passes " + " ".join(drift.added))
+            if drift.removed:
+                parts.append("no longer passes " + " ".join(drift.removed))
+            reason = ("the provider changed its ranges since they were flattened: "
+                      + "; ".join(parts) + " (run spflint fix again and publish the result)")
+        else:
+            reason = "the flattened ranges match what the provider publishes now"
+        out.append(Requirement(drift.term, not drift.drifted, reason, drift.name, "snapshot"))
+    return out
+
+
 async def run_check(domain: str, resolver: Resolver, *, config: Config,
                     ips: Sequence[str] = (), require: Sequence[str] = (),
-                    profile: str | None = None, deadline: float | None = None) -> CheckResult:
+                    profile: str | None = None, deadline: float | None = None,
+                    snapshot: dict[str, Any] | None = None) -> CheckResult:
     """Walk ``domain``'s SPF tree, lint it, and evaluate the coverage requirements.
 
     :raises InputError: an invalid domain name.
@@ -314,4 +337,9 @@ async def run_check(domain: str, resolver: Resolver, *, config: Config,
         result.requirements.extend(reqs)
         result.profile = info
         result.relay = plan
+    if snapshot is not None:
+        from .fix.drift import check_snapshot
+
+        result.drift = await check_snapshot(snapshot, resolver)
+        result.requirements.extend(drift_requirements(result.drift))
     return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -158,7 +159,7 @@ def _progress(domain: str) -> asyncio.Task[None] | None:
 
 
 async def _run(domain: str, dns: DNSSettings, coverage: CoverageSettings,
-               config: Any) -> CheckResult:
+               config: Any, snapshot: dict[str, Any] | None = None) -> CheckResult:
     from ..check import run_check
     from ..dns.layered import build_resolver
 
@@ -170,7 +171,8 @@ async def _run(domain: str, dns: DNSSettings, coverage: CoverageSettings,
     try:
         return await run_check(domain, resolver, config=config,
                                ips=[str(ip) for ip in coverage.ips], require=coverage.require,
-                               profile=coverage.profile, deadline=deadline)
+                               profile=coverage.profile, deadline=deadline,
+                               snapshot=snapshot)
     finally:
         if task is not None:
             task.cancel()
@@ -190,6 +192,7 @@ def check_data(result: CheckResult) -> dict[str, Any]:
         "coverage": [c.to_dict() for c in result.coverage],
         "requirements": [r.to_dict() for r in result.requirements],
         "profile": result.profile,
+        "drift": [d.to_dict() for d in result.drift],
     }
 
 
@@ -198,12 +201,16 @@ def check_data(result: CheckResult) -> dict[str, Any]:
 @click.option("--demo", is_flag=True,
               help=f"Check the bundled demo domain ({DEMO_DOMAIN}) from bundled zone data, "
                    "offline, with its relay printer's address as --ip.")
+@click.option("--snapshot", "snapshot_path", metavar="FILE", default=None,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="A snapshot written by 'spflint fix --snapshot': fail when a flattened "
+                   "include's ranges have drifted since.")
 @dns_options
 @coverage_options
 @format_options
 @click.pass_context
-def check(ctx: click.Context, domain: str | None, demo: bool, dns: DNSSettings,
-          coverage: CoverageSettings, fmt: FormatSettings) -> None:
+def check(ctx: click.Context, domain: str | None, demo: bool, snapshot_path: Path | None,
+          dns: DNSSettings, coverage: CoverageSettings, fmt: FormatSettings) -> None:
     """Check DOMAIN's SPF policy: the whole include tree, every rule, and coverage.
 
     \b
@@ -221,7 +228,12 @@ def check(ctx: click.Context, domain: str | None, demo: bool, dns: DNSSettings,
         if not domain:
             raise InputError("a domain is needed: spflint check DOMAIN (or --demo)")
         config = load_settings_config(ctx, fmt)
-        result = asyncio.run(_run(domain, dns, coverage, config))
+        snapshot = None
+        if snapshot_path is not None:
+            from ..fix.drift import load_snapshot
+
+            snapshot = load_snapshot(snapshot_path)
+        result = asyncio.run(_run(domain, dns, coverage, config, snapshot))
         color = global_settings(ctx).color
         report = Report(command="check", diagnostics=result.findings)
         report.data.update(check_data(result))

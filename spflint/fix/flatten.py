@@ -46,6 +46,14 @@ def _passes(space: IntervalMap[Any]) -> list[tuple[int, int]]:
             and v.result == "pass"]
 
 
+def passing_networks(child: Any) -> list[Any] | None:
+    """The minimal CIDRs where a compiled policy passes, or None when it is not static
+    (a dynamic step or an error: no list of addresses can stand for it)."""
+    if not (_static(child.v4) and _static(child.v6)):
+        return None
+    return minimal_cidrs(_passes(child.v4), 4) + minimal_cidrs(_passes(child.v6), 6)
+
+
 def _name(text: str) -> str:
     try:
         return normalize(text)
@@ -76,13 +84,13 @@ async def flatten_includes(fixer: Fixer, terms: list[Term], target: IPSpace) -> 
                 raise fixer.fail(f"{name} cannot be both kept and flattened")
             continue
         child = await fixer.compiler.policy(name, ())
-        if not (_static(child.v4) and _static(child.v6)):
+        networks = passing_networks(child)
+        if networks is None:
             if name in forced:
                 raise fixer.fail(f"cannot flatten {name}: its policy has dynamic steps or "
                                  "errors, which addresses cannot express")
             continue
         qualifier = "" if term.qualifier == "+" else term.qualifier
-        networks = minimal_cidrs(_passes(child.v4), 4) + minimal_cidrs(_passes(child.v6), 6)
         replacement = [ip_directive(n, qualifier) for n in networks]
         added = sum(len(t.render()) + 1 for t in replacement) - len(term.render()) - 1
         candidates.append(_Candidate(index, name, term, replacement, 1 + child.lookups, added,
