@@ -1,6 +1,6 @@
 """Run every benchmark; print one markdown report and write all results as one JSON file.
 
-``python bench/run_all.py [--quick] [--only lint,startup,query,check]``. ``--quick`` uses
+``python bench/run_all.py [--quick] [--only lint,startup,query,check,fix,zone]``. ``--quick`` uses
 fewer repeats and smaller batches (a smoke run, not numbers to publish).
 """
 
@@ -13,12 +13,14 @@ from typing import Any
 
 import _common
 import bench_check
+import bench_fix
 import bench_lint
 import bench_query
 import bench_startup
+import bench_zone
 from _common import environment, markdown_table, write_results
 
-NAMES = ("lint", "startup", "query", "check")
+NAMES = ("lint", "startup", "query", "check", "fix", "zone")
 
 
 def runners(quick: bool) -> dict[str, Callable[[], dict[str, Any]]]:
@@ -28,13 +30,17 @@ def runners(quick: bool) -> dict[str, Callable[[], dict[str, Any]]]:
             "startup": lambda: bench_startup.run(runs=3),
             "query": lambda: bench_query.run({0.0: 3, 0.020: 2}, batch_count=1000,
                                              pyspf_batch=100),
-            "check": lambda: bench_check.run({0.0: 3, 0.020: 2}),
+            "check": lambda: bench_check.run({0.0: 3, 0.020: 2}, runs=2),
+            "fix": lambda: bench_fix.run(repeats=2),
+            "zone": lambda: bench_zone.run((100, 200), runs=1),
         }
     return {
         "lint": bench_lint.run,
         "startup": bench_startup.run,
         "query": bench_query.run,
         "check": bench_check.run,
+        "fix": bench_fix.run,
+        "zone": bench_zone.run,
     }
 
 
@@ -60,7 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         payload["elapsed_s"] = time.perf_counter() - started
         payloads[name] = payload
         print(f"\n## {payload['title']}\n")
-        print(markdown_table(payload["headers"], payload["rows"]))
+        if name == "check":
+            bench_check.print_report(payload)
+        else:
+            print(markdown_table(payload["headers"], payload["rows"]))
         if name == "startup":
             for key, note in payload["notes"].items():
                 print(f"\n- {key}: {note}")
