@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -153,7 +154,7 @@ def lint(ctx: click.Context, record: str, as_strings: bool, fmt: FormatSettings)
     """
     config = load_settings_config(ctx, fmt)
     if record == "-":
-        inputs = read_stdin_inputs(click.get_text_stream("stdin"), strings=as_strings)
+        inputs = read_stdin_inputs(sys.stdin, strings=as_strings)
     else:
         inputs = [make_input(record, strings=as_strings)]
     report = execute(inputs, config)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -242,7 +243,7 @@ def query(ctx: click.Context, ip_text: str | None, sender: str | None, helo: str
                 raise InputError("--batch takes the questions from the file; "
                                  "do not combine it with --ip/--sender/--helo/--domain")
             resolver = make_resolver(dns)
-            asyncio.run(run_batch(batch, click.get_text_stream("stdout"), resolver,
+            asyncio.run(run_batch(batch, sys.stdout, resolver,
                                   receiver=receiver, timeout=dns.timeout, header=with_header))
             ctx.exit(0)
         item = make_input(ip_text, sender, helo, domain)
