@@ -30,6 +30,7 @@ from .model import Change, FixError, FixOptions, FixResult, PublishedRecord
 from .split import publish
 
 LOOKUP_LIMIT = 10
+MAX_FLATTEN_ROUNDS = 4  # flatten, split, and again with room for the chain's includes
 VOID_LIMIT = 2
 _BROAD = {4: 8, 6: 16}  # merged ranges never get this wide (SPF302 broad-range)
 # Addresses that never send mail over the Internet (RFC 1918, shared, loopback, link-local, ULA).
@@ -150,12 +151,24 @@ class Fixer:
         target = await self.space(terms)
         self.check_allowed(baseline, target)
         terms = await self.minimise(terms, target)
-        if await self.over_limit(terms) or self.options.flatten:
-            flattened = await flatten_includes(self, terms, target)
-            if flattened != terms:
-                # Flattened ranges may repeat or touch ranges already in the record.
-                terms = await self.minimise(flattened, target)
-        published = publish(self, terms)
+        # Chaining a long record adds an include per chained record, and so lookups: when
+        # it does, flatten again leaving room for those includes.
+        unflattened, mark, reserve = terms, len(self.changes), 0
+        for _ in range(MAX_FLATTEN_ROUNDS):
+            terms = unflattened
+            del self.changes[mark:]
+            self.snapshot = None
+            budget = LOOKUP_LIMIT - reserve
+            if await self.over_limit(terms, budget) or self.options.flatten:
+                flattened = await flatten_includes(self, terms, target, limit=budget)
+                if flattened != terms:
+                    # Flattened ranges may repeat or touch ranges already in the record.
+                    terms = await self.minimise(flattened, target)
+            published = publish(self, terms)
+            chained = len(published) - 1
+            if chained <= reserve or (await self.space(terms)).lookups + chained <= LOOKUP_LIMIT:
+                break
+            reserve = chained
         final = await self.verify(published, baseline, target)
         return FixResult(published, self.changes, final.lookups, final.voids, texts,
                          self.snapshot)
@@ -394,8 +407,8 @@ class Fixer:
                 return await self.merge_ranges(trial, target)
         return terms
 
-    async def over_limit(self, terms: Sequence[Term]) -> bool:
-        return (await self.space(terms)).lookups > LOOKUP_LIMIT
+    async def over_limit(self, terms: Sequence[Term], limit: int = LOOKUP_LIMIT) -> bool:
+        return (await self.space(terms)).lookups > limit
 
     # -- proof ----------------------------------------------------------------------------
 

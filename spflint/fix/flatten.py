@@ -61,8 +61,9 @@ def _name(text: str) -> str:
         return text.lower()
 
 
-async def flatten_includes(fixer: Fixer, terms: list[Term], target: IPSpace) -> list[Term]:
-    """Flatten the includes that save most lookups per octet until at most 10 remain.
+async def flatten_includes(fixer: Fixer, terms: list[Term], target: IPSpace,
+                           limit: int = LOOKUP_LIMIT) -> list[Term]:
+    """Flatten the includes that save most lookups per octet until at most ``limit`` remain.
 
     ``--flatten`` names are flattened whatever the count; ``--keep`` names and Microsoft
     365's include never are. An include flattens only when its whole tree is static (no
@@ -102,7 +103,7 @@ async def flatten_includes(fixer: Fixer, terms: list[Term], target: IPSpace) -> 
     lookups = (await fixer.space(terms)).lookups
     chosen: dict[int, _Candidate] = {}
     for cand in sorted(candidates, key=lambda c: (not c.forced, -c.score, c.name, c.index)):
-        if not cand.forced and lookups <= LOOKUP_LIMIT:
+        if not cand.forced and lookups <= limit:
             break
         chosen[cand.index] = cand
         lookups -= cand.saved
