@@ -245,9 +245,10 @@ async def m365_profile(
                                     "addresses only (a /24 to /32); relay from a static public "
                                     "IPv4 address", None, name))
         elif any(address in net for net in _DOCUMENTATION_V4):
-            reqs.append(Requirement(f"ip {cov.ip}", True, "a documentation address (RFC 5737): "
-                                    "fine for an example, but a real device needs its public "
-                                    "address", None, name))
+            reqs.append(Requirement(f"ip {cov.ip}", False, "a documentation address (RFC "
+                                    "5737), not a public one: fine in an example, but a real "
+                                    "device needs the public address it sends from", None,
+                                    name))
         elif not address.is_global:
             reqs.append(Requirement(f"ip {cov.ip}", False, "not a public, routable address: "
                                     "Exchange Online sees the device's public (NAT) address",
@@ -342,4 +343,30 @@ async def run_check(domain: str, resolver: Resolver, *, config: Config,
 
         result.drift = await check_snapshot(snapshot, resolver)
         result.requirements.extend(drift_requirements(result.drift))
+    result.findings.extend(requirement_findings(result, config))
     return result
+
+
+def requirement_findings(result: CheckResult, config: Config) -> list[Finding]:
+    """An SPF501 finding per unmet requirement, so every format (SARIF, GitHub) shows it."""
+    rule = registry().get("SPF501")
+    if not config.enabled(rule):
+        return []
+    domain = result.domain
+    out = []
+    for cov in result.coverage:
+        if cov.met:
+            continue
+        why = f" ({cov.problem})" if cov.problem else ""
+        finding = make_finding(rule, config, "", None,
+                               f"{cov.ip} does not pass SPF for {domain}: the result is "
+                               f"{cov.result}{why}", hint=cov.suggestion, domain=domain)
+        out.append(finding.located(term=cov.ip))
+    for req in result.requirements:
+        if req.met:
+            continue
+        source = "" if req.source == "require" else f"[{req.source}] "
+        finding = make_finding(rule, config, "", None, f"{source}{req.term}: {req.reason}",
+                               domain=req.where or domain)
+        out.append(finding.located(term=req.term))
+    return out

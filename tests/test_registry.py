@@ -18,7 +18,7 @@ from spflint.rules.docs import section
 ROOT = Path(__file__).resolve().parent.parent
 HEADINGS = ["What it does", "Why is this bad?", "Example", "Use instead", "Fix safety",
             "References", "Examples"]
-SCOPES = {"syntax", "record", "text", "dns"}
+SCOPES = {"syntax", "record", "text", "dns", "requirement"}
 CODE_RE = re.compile(r"SPF\d{3}")
 NAME_RE = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 
@@ -88,6 +88,9 @@ def test_scope_and_check(rule: Rule) -> None:
         # The parser reports these codes; a check() may add valid-but-mistaken syntax that
         # parses (``include=x`` is an ignored unknown modifier).
         assert rule.code.startswith("SPF1")
+    elif rule.scope == "requirement":
+        # Reported by check and zone for requirements the user states, not by a check().
+        assert rule.code.startswith("SPF5") and rule.check is None
     else:
         assert callable(rule.check), f"{rule.code}: a {rule.scope} rule needs check()"
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from spflint.check import lint_tree
+from spflint.check import lint_tree, run_check
 from spflint.config import Config, validate_rule_options
 from spflint.dns.offline import OfflineResolver
 from spflint.dns.zonedata import load_yaml
@@ -30,7 +30,8 @@ _CASE_KEYS = {"name", "pass_str", "fail_str", "expect", "fix_str", "config", "st
 _EXPECT_KEYS = {"code", "column"}
 # DNS-scope rules: the case gives zone data (openspf shape) and the domain to check; a pass
 # case has ``expect: []``. Expectations may also pin the finding's domain, term and severity.
-_DNS_CASE_KEYS = {"name", "domain", "zonedata", "expect", "config"}
+_DNS_CASE_KEYS = {"name", "domain", "zonedata", "expect", "config", "ip", "require",
+                  "profile"}
 _DNS_EXPECT_KEYS = {"code", "column", "domain", "term", "severity"}
 _SNAKE = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -144,6 +145,12 @@ def _run_dns(case: Case, rule: Rule) -> list[Finding]:
     config = Config(options={rule.code: options})
     zone = load_yaml(yaml.safe_dump({"zonedata": data["zonedata"]}))
     resolver = OfflineResolver(zone, authoritative_all=True)
+    if rule.scope == "requirement":
+        # Requirement cases state what must hold, as `check --ip/--require/--profile` does.
+        result = asyncio.run(run_check(data["domain"], resolver, config=config,
+                                       ips=data.get("ip", []), require=data.get("require", []),
+                                       profile=data.get("profile")))
+        return [f for f in result.findings if f.code == rule.code]
     tree = asyncio.run(walk(data["domain"], resolver))
     return [f for f in lint_tree(tree, config) if f.code == rule.code]
 

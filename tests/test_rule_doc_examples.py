@@ -5,6 +5,7 @@ entries ``NAME TYPE DATA`` separated by `` ; ``, in the spirit of a BIND master 
 SPF data are one or more double-quoted strings (several are the record's character-strings),
 MX data is ``PREFERENCE HOST``, A/AAAA/CNAME data one value, and ``NAME TIMEOUT`` (or
 ``SERVFAIL``) makes the name fail. The first entry's name is the domain checked.
+Requirement examples end with ``--ip ADDRESS`` or ``--require TERM``, as on the command line.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from spflint.check import lint_tree
+from spflint.check import lint_tree, run_check
 from spflint.config import Config
 from spflint.dns.offline import OfflineResolver
 from spflint.dns.zonedata import load_yaml
@@ -46,7 +47,8 @@ def _examples(rule: Rule) -> list[Example]:
             continue
         m = _LINE.fullmatch(line) if inside else None
         if m:
-            out.append(Example(rule.code, m.group(1), m.group(2), lineno, rule.scope == "dns"))
+            out.append(Example(rule.code, m.group(1), m.group(2), lineno,
+                               rule.scope in ("dns", "requirement")))
         elif inside and line.strip():
             raise AssertionError(f"{rule.code}: unexpected line in Examples: {line!r}")
     return out
@@ -106,8 +108,18 @@ def parse_zone_line(line: str) -> tuple[str, dict[str, list[Any]]]:
 
 
 def _dns_codes(line: str) -> list[str]:
+    # Requirement examples end with "--ip ADDRESS" or "--require TERM" options, as on the
+    # command line; they run the whole check.
+    line, *options = line.split(" --")
     domain, zone = parse_zone_line(line)
     resolver = OfflineResolver(load_yaml(_yaml(zone)), authoritative_all=True)
+    if options:
+        ips = [o.split(" ", 1)[1] for o in options if o.startswith("ip ")]
+        terms = [o.split(" ", 1)[1] for o in options if o.startswith("require ")]
+        assert len(ips) + len(terms) == len(options), f"unknown option in {options!r}"
+        result = asyncio.run(run_check(domain, resolver, config=Config(), ips=ips,
+                                       require=terms))
+        return [f.code for f in result.findings]
     tree = asyncio.run(walk(domain, resolver))
     return [f.code for f in lint_tree(tree, Config())]
 

@@ -50,6 +50,7 @@ RULE_MODULES: tuple[str, ...] = (
     "string_boundary_in_term",  # SPF223
     "explanation_problem",  # SPF224
     "dns_lookup_failed",  # SPF225
+    "no_spf_record",  # SPF226
     # SPF3xx: semantics
     "pass_all",  # SPF301
     "broad_range",  # SPF302
@@ -73,6 +74,8 @@ RULE_MODULES: tuple[str, ...] = (
     "non_canonical_case",  # SPF401
     "redundant_cidr",  # SPF402
     "redundant_qualifier",  # SPF403
+    # SPF5xx: requirements the user states (reported by check and zone)
+    "requirement_not_met",  # SPF501
 )
 
 
