@@ -41,8 +41,8 @@ def lint_tree(tree: Tree, config: Config) -> list[Finding]:
     """Findings for a walked tree: static rules on owned records, DNS rules on the tree."""
     findings: list[Finding] = []
     for node in owned_nodes(tree):
-        if node.record is None or node.duplicate_of is not None:
-            continue
+        if node.record is None or node.duplicate_of is not None or node.loop:
+            continue  # a record reached again (another path, or a loop) is linted once
         result = lint_record(node.record, config, strings=node.strings or None, domain=node.name)
         findings.extend(f.located(domain=node.name) for f in result.findings)
     for rule in registry():
@@ -320,11 +320,15 @@ async def run_check(domain: str, resolver: Resolver, *, config: Config,
     from .dns.names import normalize, to_unicode
     from .tree import walk
 
+    from .evaluate import is_valid_domain
+
     name = normalize(domain)
+    # A checkable domain (§4.3, the evaluator's test) whose labels are host names: what a
+    # user types here is a domain, never a macro-bearing or spaced string.
     bad = next((label for label in name.split(".") if not _HOST_LABEL.fullmatch(label)), None)
-    if bad is not None or "." not in name:
-        why = f"label {bad!r} has characters other than letters, digits, '-' and '_'" if bad \
-            else "a domain needs at least two labels"
+    if bad is not None or not is_valid_domain(name):
+        why = (f"label {bad!r} has characters other than letters, digits, '-' and '_'" if bad
+               else "an address literal or a name without a dot is not a domain")
         raise InputError(f"invalid domain name {domain!r}: {why}")
     tree = await walk(name, resolver, deadline=deadline)
     findings = lint_tree(tree, config)

@@ -150,3 +150,30 @@ def test_bad_input_exits_2(args: list[str]) -> None:
     result = CliRunner().invoke(main, [*args, "--offline"])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+def test_repeated_include_counts_again_in_the_running_total(tmp_path: Any) -> None:
+    data = tmp_path / "dup.yml"
+    data.write_text(
+        "a.example: [{TXT: 'v=spf1 include:b.example include:c.example -all'}]\n"
+        "b.example: [{TXT: 'v=spf1 include:d.example -all'}]\n"
+        "c.example: [{TXT: 'v=spf1 include:d.example -all'}]\n"
+        "d.example: [{TXT: 'v=spf1 a mx a:x.d.example -all'}]\n"
+        "x.d.example: [{A: 192.0.2.1}]\n")
+    result = run("--color", "never", "check", "a.example", "--dns-data", str(data),
+                 "--offline")
+    lines = result.output.splitlines()
+    assert lines[0].startswith("a.example: 10 DNS lookups")
+    last = next(line for line in lines if "(its terms, as above)" in line)
+    assert last.split()[-2:] == ["3", "10"]  # its cost, and the running total reaching 10
+
+
+def test_a_loop_back_to_the_root_is_linted_once(tmp_path: Any) -> None:
+    data = tmp_path / "loop.yml"
+    data.write_text(
+        "example.com: [{TXT: 'v=spf1 include:loop.example.com ip4:10.0.0.1 -all'}]\n"
+        "loop.example.com: [{TXT: 'v=spf1 include:example.com -all'}]\n")
+    result = run("check", "example.com", "--dns-data", str(data), "--offline", "-f", "json")
+    codes = [d["code"] for d in json.loads(result.output)["diagnostics"]]
+    assert codes.count("SPF314") == 1  # the private range, reported once
+    assert "SPF219" in codes

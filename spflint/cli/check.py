@@ -47,9 +47,7 @@ def tree_lines(tree: Tree, color: bool = False) -> list[str]:
         if cost is None:
             lines.append(f"{label}{('  ' + note) if note else ''}")
             continue
-        running += cost if label.lstrip("│├└─ ").startswith(("include", "redirect", "a", "mx",
-                                                                "ptr", "exists", "+", "-",
-                                                                "~", "?")) else 0
+        running += cost
         total = f"{running:>3}"
         if running > _LIMIT and color:
             total = click.style(total, fg="red", bold=True)
@@ -103,11 +101,10 @@ def _rows(node: TreeNode, prefix: str, rows: list[tuple[str, str, int | None]],
         rows.append((label, note, 1))
         if child.walked and depth < 12:
             _rows(child, prefix + ("   " if last else "│  "), rows, depth + 1)
-        elif child.duplicate_of is not None:
-            rows.append((prefix + ("   " if last else "│  ") + "└─ (same as above)",
-                         f"{child.subtree_lookups - 1} more", None))
-            # Receivers evaluate it again, so its cost counts again.
-            rows[-1] = (rows[-1][0], "", child.subtree_lookups - 1)
+        elif child.duplicate_of is not None and child.subtree_lookups:
+            # Walked once above, but receivers evaluate it again: its terms count again.
+            rows.append((prefix + ("   " if last else "│  ") + "└─ (its terms, as above)",
+                         "", child.subtree_lookups))
 
 
 def _node_note(node: TreeNode) -> str:
