@@ -318,9 +318,8 @@ async def run_check(domain: str, resolver: Resolver, *, config: Config,
     :raises InputError: an invalid domain name.
     """
     from .dns.names import normalize, to_unicode
-    from .tree import walk
-
     from .evaluate import is_valid_domain
+    from .tree import walk
 
     name = normalize(domain)
     # A checkable domain (§4.3, the evaluator's test) whose labels are host names: what a
