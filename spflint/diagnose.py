@@ -230,16 +230,21 @@ def _characters(token: str, pos: int) -> list[Problem]:
     return problems
 
 
+# Beyond this length a token is no pair of glued terms worth splitting (and trying every
+# split point of a 100,000-character token would take seconds).
+_MAX_GLUED = 1024
+
+
 def _glued(token: str, pos: int) -> Problem | None:
+    if len(token) > _MAX_GLUED:
+        return None
     for i in range(1, len(token)):
         head, tail = token[:i], token[i:]
         starts_term = tail[0] in "+-~?" or tail.lower().startswith(MECHANISMS + MODIFIERS)
-        if starts_term and head[-1] not in "+-~?" and _term_ok(head) and _term_ok(tail) \
-                and not tail.lower().startswith(("a", "mx")) | (tail[0] in "+-~?"):
-            pass
-        if starts_term and _term_ok(head) and _term_ok(tail) and (
-            tail[0] in "+-~?" or not head[-1].isalnum()
-        ):
+        # A qualifier, or a name after something that cannot end a term's value, starts
+        # the second term (``ip4:192.0.2.1~all``, ``a:x.example/24mx``).
+        if starts_term and (tail[0] in "+-~?" or not head[-1].isalnum()) \
+                and _term_ok(head) and _term_ok(tail):
             return Problem(
                 "SPF103", f"two terms glued together: '{head}' and '{tail}'", pos + i,
                 pos + len(token), hint=f"separate them with a space: '{head} {tail}'",
@@ -259,7 +264,8 @@ def _unknown_mechanism(name: str, rest: str, start: int) -> Problem:
     if not name:
         return Problem("SPF101", f"'{shown}' is not a mechanism or modifier", start,
                        start + len(shown))
-    message = f"unknown mechanism '{name}'"
+    shown_name = name if len(name) <= 40 else name[:37] + "..."
+    message = f"unknown mechanism '{shown_name}'"
     if suggestion is None:
         return Problem("SPF101", message, start, start + len(name),
                        hint="mechanisms are all, include, a, mx, ptr, ip4, ip6 and exists")
@@ -461,7 +467,8 @@ def _diagnose_domain(value: str, start: int, mech: str, *, allow_cidr: bool) -> 
             "SPF111", f"'{value}' is an IP address where a domain is expected", start,
             start + len(value), hint=f"write '{literal}:{value}' to authorise the address",
             fix=fix)]
-    problems = _macro_problems(value, start, where=f"{mech}:{value}")
+    delimiter = "=" if mech in MODIFIERS else ":"
+    problems = _macro_problems(value, start, where=f"{mech}{delimiter}{value}")
     if problems:
         return problems
     return _label_problems(value, start)
