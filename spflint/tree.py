@@ -473,6 +473,7 @@ class _Walker:
         self.deadline = deadline
         self.macro_context = macro_context
         self.query_type99 = query_type99
+        self.root = ""
         self.infos: dict[str, _NameInfo] = {}
         self.tasks: set[asyncio.Task[Any]] = set()
         self.questions = 0
@@ -511,6 +512,7 @@ class _Walker:
             return Answer(name, rdtype, Outcome.ERROR, detail=f"resolver error: {exc}")
 
     async def run(self, root: str) -> None:
+        self.root = root
         self.ensure(root)
         try:
             while True:
@@ -535,7 +537,11 @@ class _Walker:
 
     async def fetch(self, info: _NameInfo) -> None:
         name = info.name
-        spf99 = self._spawn(self.ask(name, "SPF")) if self.query_type99 else None
+        # Type 99 is asked only at the checked domain and the names below it: a provider's
+        # leftover type 99 record is not the user's to fix, and the extra questions would
+        # widen every level of the walk.
+        owned = name == self.root or name.endswith("." + self.root)
+        spf99 = self._spawn(self.ask(name, "SPF")) if self.query_type99 and owned else None
         txt = await self.ask(name, "TXT")
         info.txt = txt
         if txt.outcome.is_failure:
@@ -791,7 +797,7 @@ async def walk(
     :func:`time.monotonic` time. When either cuts the walk the partial tree is returned with
     ``complete`` False. ``macro_context`` (ip, sender, helo) expands macro targets;
     without it they are counted, not followed. ``query_type99`` also asks for type SPF (99)
-    records, only to report them.
+    records at the domain and the names below it, only to report them.
 
     :raises InputError: ``domain`` is not a valid domain name, or the macro IP is invalid.
     """
