@@ -17,7 +17,7 @@ from spflint.hosts.model import Kind
 from tests.dnsserver import DNSTestServer
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "hosts"
-BRIEF_HOSTS = {
+REQUIRED_HOSTS = {
     "cloudflare", "godaddy", "namecheap", "route53", "azure", "google-cloud-dns",
     "squarespace", "digitalocean", "gandi", "ovh", "ionos", "hover", "porkbun", "namecom",
     "hetzner", "ns1", "bind", "octodns", "dnscontrol", "terraform-aws", "terraform-cloudflare",
@@ -143,7 +143,7 @@ def test_near_misses_do_not_match(ns: str) -> None:
 def test_registry_is_consistent() -> None:
     keys = [h.key for h in registry.hosts()]
     assert len(keys) == len(set(keys))
-    assert set(keys) >= BRIEF_HOSTS
+    assert set(keys) >= REQUIRED_HOSTS
     for host in registry.hosts():
         for pattern in host.ns_patterns:
             # A pattern must name at least the registrable domain, never a bare suffix.
