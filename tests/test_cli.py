@@ -122,6 +122,22 @@ def test_error_handler_on_main(runner: CliRunner) -> None:
     assert result.stderr == "spflint: error: SERVFAIL from 127.0.0.1\n"
 
 
+def test_file_error_is_exit_2_without_traceback(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "out.txt"
+
+    @click.command("test-write")
+    def write() -> None:
+        target.write_text("x")
+
+    main.add_command(write)
+    try:
+        result = runner.invoke(main, ["test-write"])
+    finally:
+        main.commands.pop("test-write")
+    assert result.exit_code == 2
+    assert result.stderr == f"spflint: error: {target}: No such file or directory\n"
+
+
 def test_unknown_option_is_usage_error(runner: CliRunner) -> None:
     result = runner.invoke(main, ["--colour", "never", "lint", "v=spf1 -all"])
     assert result.exit_code == 2

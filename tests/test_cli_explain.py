@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -108,3 +109,14 @@ def test_microsoft_365_relay_codes_are_explained(code: str) -> None:
     first = result.stdout.splitlines()[0]
     assert first.startswith("# ") and code in first
     assert "## Cause" in result.stdout
+
+
+def test_shared_formats() -> None:
+    doc = json.loads(run("SPF301", "--format", "json").stdout)
+    assert doc["diagnostics"] == [] and doc["topic"] == "SPF301"
+    assert doc["page"] == run("SPF301").stdout
+    listed = json.loads(run("--list", "-f", "json").stdout)
+    assert any(t["key"] == "SPF301" and t["family"] == "Rules" for t in listed["topics"])
+    assert "no problems found" not in run("--list").stdout
+    sarif = run("SPF301", "--format", "sarif")
+    assert sarif.exit_code == 0 and json.loads(sarif.stdout)["runs"][0]["results"] == []

@@ -21,6 +21,7 @@ from spflint.cli.options import (
     parse_nameserver,
     split_list,
 )
+from spflint.errors import InputError
 
 SEEN: dict[str, Any] = {}
 
@@ -94,9 +95,17 @@ def test_nameservers(invoke: Any) -> None:
     assert str(Nameserver("::1", 53000)) == "[::1]:53000"
 
 
-def test_nameserver_from_environment(invoke: Any) -> None:
-    assert invoke(env={"SPFLINT_NAMESERVER": "127.0.0.1:5300 127.0.0.2"}).exit_code == 0
+@pytest.mark.parametrize("value", ["127.0.0.1:5300 127.0.0.2", "127.0.0.1:5300,127.0.0.2",
+                                   " 127.0.0.1:5300 , 127.0.0.2,", "127.0.0.1:5300,\t127.0.0.2"])
+def test_nameserver_from_environment(invoke: Any, value: str) -> None:
+    assert invoke(env={"SPFLINT_NAMESERVER": value}).exit_code == 0
     assert SEEN["dns"].nameservers == (Nameserver("127.0.0.1", 5300), Nameserver("127.0.0.2"))
+
+
+def test_bad_nameserver_in_environment(invoke: Any) -> None:
+    result = invoke(env={"SPFLINT_NAMESERVER": "127.0.0.1,ns.example"})
+    assert result.exit_code == 2
+    assert "'ns.example' is not an IP address" in result.output
 
 
 @pytest.mark.parametrize("bad", ["dns.example", "127.0.0.1:0", "127.0.0.1:99999", "[::1",
@@ -104,7 +113,8 @@ def test_nameserver_from_environment(invoke: Any) -> None:
 def test_bad_nameserver(invoke: Any, bad: str) -> None:
     result = invoke("--nameserver", bad)
     assert result.exit_code == 2
-    with pytest.raises(ValueError):
+    assert "invalid nameserver" in result.output
+    with pytest.raises(InputError):
         parse_nameserver(bad)
 
 
@@ -114,6 +124,14 @@ def test_timeout(invoke: Any) -> None:
     assert invoke("--timeout", "0").exit_code == 2
     assert invoke("--timeout", "-1").exit_code == 2
     assert invoke("--timeout", "soon").exit_code == 2
+
+
+def test_timeout_is_one_deadline_for_the_run() -> None:
+    assert DNSSettings().deadline is None and DNSSettings().remaining() is None
+    dns = DNSSettings(timeout=5.0, started=100.0)
+    assert dns.deadline == 105.0
+    assert dns.remaining() == 0.0  # long past
+    assert DNSSettings(timeout=5.0) == DNSSettings(timeout=5.0, started=0.0)
 
 
 def test_dns_data_must_exist(invoke: Any, tmp_path: Path) -> None:
@@ -144,3 +162,38 @@ def test_bad_ip(invoke: Any, bad: str) -> None:
 
 def test_unknown_profile(invoke: Any) -> None:
     assert invoke("--profile", "gmail").exit_code == 2
+
+
+def test_nameserver_lists_split_on_spaces_and_commas() -> None:
+    from spflint.dns.layered import nameservers_from, split_nameservers
+
+    assert split_nameservers(" 127.0.0.1:53,::1  [::1]:5353 ,, ") == [
+        "127.0.0.1:53", "::1", "[::1]:5353"]
+    env = {"SPFLINT_NAMESERVER": "127.0.0.1 127.0.0.2,127.0.0.3"}
+    assert nameservers_from([], env) == [("127.0.0.1", 53), ("127.0.0.2", 53),
+                                         ("127.0.0.3", 53)]
+
+
+def test_make_resolver_layers_and_deadline(tmp_path: Path) -> None:
+    from spflint.cli.options import make_resolver
+    from spflint.dns.base import ZoneData
+    from spflint.dns.layered import LayeredResolver
+    from spflint.dns.offline import OfflineResolver
+
+    data = tmp_path / "data.yml"
+    data.write_text("example.com: []\n")
+    first, last = OfflineResolver(ZoneData(source="first")), OfflineResolver(ZoneData())
+    dns = DNSSettings((Nameserver("127.0.0.1", 5353),), 0.5, (data,), False, started=10.0)
+    resolver = make_resolver(dns, first=[first], before_live=[last])
+    assert isinstance(resolver, LayeredResolver)
+    assert resolver.offline[0] is first and resolver.offline[-1] is last
+    assert len(resolver.offline) == 3
+    assert resolver.live is not None
+    assert resolver.live.nameservers == [("127.0.0.1", 5353)]
+    assert resolver.live.timeout == 0.5  # never more than --timeout
+    assert resolver.live.deadline == 10.5
+    slow = make_resolver(DNSSettings((Nameserver("127.0.0.1"),), 30.0))
+    assert isinstance(slow, LayeredResolver) and slow.live is not None
+    assert slow.live.timeout == 2.0
+    offline = make_resolver(DNSSettings(offline=True))
+    assert isinstance(offline, LayeredResolver) and offline.live is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from spflint import __version__
@@ -84,3 +85,50 @@ def test_over_the_test_dns_server(dns_server: DNSTestServer) -> None:
     result = run("--nameserver", dns_server.address, "old.example.test", "new.example.test")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == "192.0.2.128/25: pass → fail"
+
+
+def test_text_has_no_summary_line_and_shared_formats() -> None:
+    text = run("v=spf1 -all", "v=spf1 ~all")
+    assert text.exit_code == 0
+    assert "no problems found" not in text.output
+    github = run("--format", "github", "v=spf1 -all", "v=spf1 ~all")
+    assert github.stdout == text.stdout
+    sarif = run("--format", "sarif", "--fail-on", "info", "v=spf1 -all", "v=spf1 ~all")
+    assert sarif.exit_code == 0 and json.loads(sarif.stdout)["version"] == "2.1.0"
+
+
+@pytest.mark.parametrize("behaviour", ["servfail", "timeout"])
+@pytest.mark.parametrize("side", ["old", "new"])
+def test_dns_failure_is_exit_3_not_a_verdict(dns_server: DNSTestServer, behaviour: str,
+                                            side: str) -> None:
+    from tests.conftest import zonedata_from_dict
+
+    dns_server.load(zonedata_from_dict({
+        "good.example.test": [{"TXT": "v=spf1 ip4:192.0.2.0/24 -all"}],
+        "inc.example.test": [{"TXT": "v=spf1 ip4:192.0.2.0/24 -all"}],
+    }))
+    dns_server.set_behaviour("inc.example.test", behaviour)
+    failing = "v=spf1 include:inc.example.test -all"
+    old, new = (failing, "good.example.test") if side == "old" else ("good.example.test",
+                                                                     failing)
+    result = CliRunner().invoke(main, ["diff", "--nameserver", dns_server.address,
+                                       "--timeout", "1", old, new],
+                                env={"SPFLINT_NAMESERVER": None})
+    assert result.exit_code == 3, result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith("spflint: error: DNS lookups failed")
+    assert "inc.example.test" in result.stderr
+
+
+def test_timeout_is_the_limit_for_the_whole_run(dns_server: DNSTestServer) -> None:
+    import time
+
+    for name in ("a.example.test", "b.example.test"):
+        dns_server.set_behaviour(name, "timeout")
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["diff", "--nameserver", dns_server.address,
+                                       "--timeout", "1", "a.example.test", "b.example.test"],
+                                env={"SPFLINT_NAMESERVER": None})
+    elapsed = time.monotonic() - started
+    assert result.exit_code == 3, result.output
+    assert elapsed < 2.5, elapsed

@@ -203,3 +203,47 @@ def test_over_the_test_dns_server(dns_server: DNSTestServer) -> None:
     assert doc["records"][0]["value"] == "v=spf1 include:inc.example.test -all"
     assert {c["kind"] for c in doc["changes"]} == {"remove-duplicate", "remove-redundant",
                                                  "remove-redundant-cidr"}
+
+
+def test_text_has_no_summary_line_and_shared_formats() -> None:
+    text = run("--record", "v=spf1 ipv4:192.0.2.1 -all")
+    assert text.exit_code == 0, text.output
+    assert "no problems found" not in text.output
+    assert text.stdout.splitlines()[0].startswith("(record) TXT ")
+    github = run("--format", "github", "--record", "v=spf1 ipv4:192.0.2.1 -all")
+    assert github.exit_code == 0 and github.stdout == text.stdout
+    sarif = run("--format", "sarif", "--fail-on", "info", "--record", "v=spf1 -all")
+    assert sarif.exit_code == 0
+    assert json.loads(sarif.stdout)["version"] == "2.1.0"
+
+
+def test_snapshot_in_a_missing_directory_is_an_input_error(tmp_path: Path) -> None:
+    target = tmp_path / "nonexistent" / "dir" / "x.json"
+    result = run("--record", "v=spf1 -all", "--snapshot", str(target))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("spflint: error: ")
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_snapshot_write_error_is_an_input_error() -> None:
+    result = run("--record", "v=spf1 -all", "--snapshot", "/dev/full")  # no space left
+    assert result.exit_code == 2
+    assert "cannot write the snapshot: /dev/full: " in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_timeout_is_the_limit_for_the_whole_run(
+        make_dns_server: Any) -> None:
+    import time
+
+    server = make_dns_server({"slow.example.test": [{"TXT": "v=spf1 -all"}]})
+    server.set_behaviour("slow.example.test", "timeout")
+    server.set_behaviour("example.test", "timeout")
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["fix", "slow.example.test", "--nameserver",
+                                       server.address, "--timeout", "1"],
+                                env={"SPFLINT_NAMESERVER": None})
+    elapsed = time.monotonic() - started
+    assert result.exit_code == 3, result.output
+    assert elapsed < 2.5, elapsed

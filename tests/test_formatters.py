@@ -231,3 +231,43 @@ def test_unknown_format() -> None:
 def test_snapshots_have_no_version() -> None:
     for path in SNAPSHOTS.glob("findings.*"):
         assert not re.search(r"\b" + re.escape(__version__) + r"\b", path.read_text("utf-8"))
+
+
+def test_result_commands_print_no_summary_without_diagnostics() -> None:
+    text = get_formatter("text")
+    result = Report(command="query", text_body=["pass (192.0.2.1 ...)"], summary=False)
+    assert text.format(result) == "pass (192.0.2.1 ...)\n"
+    assert text.format(Report(command="fix", summary=False)) == ""
+    finding = Finding("SPF101", "unknown-mechanism", Severity.ERROR, "unknown mechanism")
+    with_finding = Report(command="diff", diagnostics=[finding], text_body=["x"], summary=False)
+    assert text.format(with_finding).endswith("\n1 error\n")
+    assert text.format(Report(command="lint")) == "no problems found\n"
+
+
+def _format_time(count: int) -> float:
+    """The best of three times to format ``count`` findings on one record of ``count`` terms."""
+    import time
+
+    terms = [f"ip4:198.51.{i // 256}.{i % 256}" for i in range(count)]
+    record = "v=spf1 " + " ".join(terms) + " -all"
+    findings = []
+    column = len("v=spf1 ") + 1
+    for term in terms:
+        findings.append(Finding("SPF401", "non-canonical-case", Severity.INFO, "case",
+                                term=term, column=column, end_column=column + len(term)))
+        column += len(term) + 1
+    report = Report(command="lint", diagnostics=findings, record_text=record)
+    formatter = get_formatter("text")
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        formatter.format(report)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def test_text_format_time_is_linear_in_findings() -> None:
+    # Each finding shows a window of the record; sanitising the whole record for every
+    # finding made the time grow with the square of the record's length.
+    ratio = _format_time(3000) / _format_time(1000)
+    assert ratio < 6, ratio

@@ -142,3 +142,14 @@ def test_compare_ignores_dates_and_ttls() -> None:
     assert render_changes(compare(a, c)) == (
         "spflint.lock is out of date (1 change(s)):\n~ x.test A\n-   \"192.0.2.1\"\n"
         "+   (nodata)\n")
+
+
+def test_lock_file_that_cannot_be_written_is_exit_2(
+        workdir: Path, make_dns_server: Callable[..., DNSTestServer]) -> None:
+    server = make_dns_server(PROVIDER)
+    target = workdir / "missing" / "dir" / "spflint.lock"
+    result = run("lock", "--nameserver", server.address, "--lock", str(target),
+                 "db.example.com")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("spflint: error: cannot write the lock file: ")
+    assert "Traceback" not in result.output

@@ -165,3 +165,49 @@ def test_overall_timeout(make_dns_server: Callable[..., DNSTestServer]) -> None:
         slow.address, "--timeout", "0.5"], env={"SPFLINT_NAMESERVER": None})
     assert result.exit_code == 0
     assert result.output.split()[0] == "temperror"
+
+
+def test_text_output_is_the_result_without_a_summary_line(server: DNSTestServer) -> None:
+    result = run(server, "--ip", "192.0.2.5", "--sender", "a@example.com", "--helo",
+                 "mx.example.org")
+    assert result.exit_code == 0
+    assert result.output.split()[0] == "pass"
+    assert "no problems found" not in result.output
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "github"])
+def test_shared_formats(server: DNSTestServer, fmt: str) -> None:
+    result = run(server, "--ip", "192.0.2.5", "--sender", "a@example.com", "--helo",
+                 "mx.example.org", "--format", fmt, "--fail-on", "info")
+    assert result.exit_code == 0, result.output
+    if fmt == "sarif":
+        assert json.loads(result.stdout)["runs"][0]["results"] == []
+    else:
+        assert result.stdout.split()[0] == "pass"
+
+
+def test_github_actions_chooses_github(server: DNSTestServer) -> None:
+    result = CliRunner().invoke(main, [
+        "query", "--ip", "192.0.2.5", "--sender", "a@example.com", "--nameserver",
+        server.address], env={"SPFLINT_NAMESERVER": None, "GITHUB_ACTIONS": "true"})
+    assert result.exit_code == 0
+    assert result.stdout.split()[0] == "pass"
+    assert "no problems found" not in result.stdout
+
+
+def test_unknown_rule_in_select_is_an_input_error() -> None:
+    result = run(None, "--ip", "192.0.2.5", "--sender", "a@example.com", "--offline",
+                 "--select", "SPF999")
+    assert result.exit_code == 2
+
+
+def test_batch_line_not_utf8(server: DNSTestServer, tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    good = json.dumps({"ip": "192.0.2.5", "sender": "a@example.com"}).encode()
+    path.write_bytes(b'{"ip": "192.0.2.5", "sender": "a@ex\xe9mple.com"}\n' + good + b"\n")
+    result = run(server, "--batch", str(path))
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert out[0]["line"] == 1 and "not UTF-8" in out[0]["error"]
+    assert out[1]["result"] == "pass"

@@ -151,3 +151,21 @@ def test_text_output_names_file_and_line(repo: Path) -> None:
 def test_missing_lock_option_is_an_input_error(repo: Path) -> None:
     result = run("--offline", "--lock", "nope.lock", *BASIC)
     assert result.exit_code == 2
+
+
+def test_dns_failure_wins_over_findings_but_not_over_input_errors(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("GITHUB_ACTIONS", "SPFLINT_NAMESERVER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "db.example.com").write_text(
+        '$ORIGIN example.com.\n@ 300 IN TXT "v=spf1 include:_spf.provider.test +all"\n')
+    (tmp_path / "data.yml").write_text("_spf.provider.test:\n  - TIMEOUT\n")
+    findings_only = run("--offline", "db.example.com")
+    assert findings_only.exit_code == 1, findings_only.output  # +all; the include is void
+    failed = run("--offline", "--dns-data", "data.yml", "db.example.com")
+    assert failed.exit_code == 3, failed.output
+    assert "SPF301" in failed.stdout
+    (tmp_path / "broken.zone").write_text('$ORIGIN example.org.\n@ IN TXT "unterminated\n')
+    both = run("--offline", "--dns-data", "data.yml", "db.example.com", "broken.zone")
+    assert both.exit_code == 2, both.output

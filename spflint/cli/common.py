@@ -76,17 +76,28 @@ def load_settings_config(ctx: click.Context, fmt: FormatSettings) -> Config:
     return config.with_selection(fmt.select, fmt.ignore, fmt.fail_on)
 
 
-def fail(message: str, code: int = 2) -> None:
-    """Stop with ``spflint: error: message`` on standard error."""
+def error(message: str) -> None:
+    """Write ``spflint: error: message`` on standard error (the command goes on)."""
     click.echo(f"spflint: error: {message}", err=True)
-    raise click.exceptions.Exit(code)
+
+
+def os_error_message(exc: OSError, path: object = None) -> str:
+    """``path: reason`` for a file that cannot be read or written (``path`` when the error
+    does not name the file)."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    where = exc.filename or path
+    return f"{where}: {reason}" if where else reason
 
 
 @contextmanager
 def handle_errors(ctx: click.Context) -> Iterator[None]:
-    """Turn any ``SpflintError`` into its message on standard error and its exit code."""
+    """Turn any ``SpflintError`` into its message on standard error and its exit code, and a
+    file that cannot be read or written into exit 2."""
     try:
         yield
     except SpflintError as exc:
-        click.echo(f"spflint: error: {exc}", err=True)
+        error(str(exc))
         ctx.exit(exc.exit_code)
+    except OSError as exc:
+        error(os_error_message(exc))
+        ctx.exit(2)

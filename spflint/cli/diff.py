@@ -7,12 +7,40 @@ from typing import Any
 
 import click
 
-from ..errors import InputError, SpfSyntaxError
+from ..dns.base import Answer, Outcome, Resolver
+from ..errors import DNSFailure, InputError, SpfSyntaxError
 from ..ipspace import IPSpace, RangeChange, semantic_diff
 from ..report.base import Report
-from .common import emit, global_settings, handle_errors
-from .options import DNSSettings, dns_options
-from .query import make_resolver
+from ..tree import LOOKUP_LIMIT
+from .common import emit, exit_code, global_settings, load_settings_config
+from .options import DNSSettings, FormatSettings, dns_options, format_options, make_resolver
+
+
+class FailureWatch:
+    """Passes questions on to ``inner`` and keeps every answer that failed (timeout,
+    SERVFAIL, error, or the run's time or query cap): a map built on one is no verdict."""
+
+    def __init__(self, inner: Resolver) -> None:
+        self.inner = inner
+        self.failures: list[Answer] = []
+
+    async def query(self, name: str, rdtype: str) -> Answer:
+        try:
+            answer = await self.inner.query(name, rdtype)
+        except Exception as exc:
+            self.failures.append(Answer(name, rdtype, Outcome.ERROR,
+                                        detail=f"resolver error: {exc}"))
+            raise
+        if answer.outcome.is_failure:
+            self.failures.append(answer)
+        return answer
+
+
+def failure_message(failures: list[Answer]) -> str:
+    """One line naming the failed questions (the first few)."""
+    shown = [f"{a.rdtype} {a.name}: {a.detail or a.outcome.value}" for a in failures[:3]]
+    more = f" (and {len(failures) - 3} more)" if len(failures) > 3 else ""
+    return "DNS lookups failed, so there is no diff: " + "; ".join(shown) + more
 
 
 def side_data(space: IPSpace) -> dict[str, Any]:
@@ -27,9 +55,10 @@ def text_lines(before: IPSpace, after: IPSpace, changes: list[RangeChange]) -> l
     if not changes:
         lines.append("no change: every address gets the same result")
     for label, space in (("old", before), ("new", after)):
-        if space.lookups > 10:
-            lines.append(f"note: {label} needs {space.lookups} DNS lookups (limit 10): receivers "
-                         "return permerror for addresses not matched early")
+        if space.lookups > LOOKUP_LIMIT:
+            lines.append(f"note: {label} needs {space.lookups} DNS lookups (limit "
+                         f"{LOOKUP_LIMIT}): receivers return permerror for addresses not "
+                         "matched early")
         if space.pinned_terms:
             lines.append(f"note: {label} ranges from {', '.join(space.pinned_terms)} are "
                          "pinned to today's DNS answers")
@@ -47,35 +76,35 @@ def text_lines(before: IPSpace, after: IPSpace, changes: list[RangeChange]) -> l
                    "[default: the other argument when it is a domain].")
 @click.option("--fail-on-change", is_flag=True, help="Exit 1 when any address's result changes.")
 @dns_options
-@click.option("--format", "-f", "output_format", type=click.Choice(["text", "json"]),
-              default="text", show_default=True, help="Output format.")
+@format_options
 @click.pass_context
 def diff(ctx: click.Context, old: str, new: str, domain: str | None, fail_on_change: bool,
-         dns: DNSSettings, output_format: str) -> None:
+         dns: DNSSettings, fmt: FormatSettings) -> None:
     """Show the IP ranges whose SPF result differs between OLD and NEW.
 
     OLD and NEW are record texts (starting 'v=spf1') or domains whose published policy is
     fetched. Results come from the whole tree; a and mx ranges are pinned to today's DNS
-    answers and exists, ptr and macros are shown as dynamic steps.
+    answers and exists, ptr and macros are shown as dynamic steps. A DNS failure on either
+    side gives no diff: exit 3.
 
     \b
     Examples:
       spflint diff 'v=spf1 ip4:192.0.2.0/24 ~all' 'v=spf1 ip4:192.0.2.0/25 -all'
       spflint diff example.com 'v=spf1 include:_spf.example.net -all'
     """
-    with handle_errors(ctx):
-        resolver = make_resolver(dns)
-        try:
-            before, after, changes = asyncio.run(semantic_diff(old, new, resolver,
-                                                               domain=domain))
-        except SpfSyntaxError as exc:
-            raise InputError(f"cannot parse {exc.text!r}: {exc}") from None
-        if output_format == "json":
-            report = Report(command="diff")
-            report.data["changes"] = [c.to_dict() for c in changes]
-            report.data["old"] = side_data(before)
-            report.data["new"] = side_data(after)
-            emit(report, "json", global_settings(ctx).color)
-        else:
-            click.echo("\n".join(text_lines(before, after, changes)))
-        ctx.exit(1 if fail_on_change and changes else 0)
+    config = load_settings_config(ctx, fmt)
+    watch = FailureWatch(make_resolver(dns))
+    try:
+        before, after, changes = asyncio.run(semantic_diff(old, new, watch, domain=domain))
+    except SpfSyntaxError as exc:
+        raise InputError(f"cannot parse {exc.text!r}: {exc}") from None
+    if watch.failures:
+        raise DNSFailure(failure_message(watch.failures))
+    report = Report(command="diff", summary=False)
+    report.data["changes"] = [c.to_dict() for c in changes]
+    report.data["old"] = side_data(before)
+    report.data["new"] = side_data(after)
+    report.text_body = text_lines(before, after, changes)
+    emit(report, fmt.format, global_settings(ctx).color)
+    code = exit_code(report.diagnostics, config.fail_on)
+    ctx.exit(max(code, 1 if fail_on_change and changes else 0))

@@ -11,9 +11,13 @@ from typing import TYPE_CHECKING, Protocol
 import click
 
 from ..errors import InputError
+from ..report.base import Report
+from .common import emit, exit_code, global_settings, load_settings_config
+from .options import FormatSettings, format_options
 
 if TYPE_CHECKING:
     from ..rules import Rule
+
 
 class TopicProvider(Protocol):
     """A family of pages ``explain`` can show, such as rules or mail-server error codes."""
@@ -118,8 +122,9 @@ def list_text(sources: list[TopicProvider]) -> str:
 @click.command()
 @click.argument("topic", required=False, metavar="CODE_OR_NAME")
 @click.option("--list", "list_all", is_flag=True, help="List every rule (and other topic).")
+@format_options
 @click.pass_context
-def explain(ctx: click.Context, topic: str | None, list_all: bool) -> None:
+def explain(ctx: click.Context, topic: str | None, list_all: bool, fmt: FormatSettings) -> None:
     """Show the documentation page of a rule, by code (SPF301) or name (pass-all).
 
     \b
@@ -128,10 +133,18 @@ def explain(ctx: click.Context, topic: str | None, list_all: bool) -> None:
       spflint explain too-many-dns-lookups
       spflint explain --list
     """
+    config = load_settings_config(ctx, fmt)
     sources = providers()
+    report = Report(command="explain", summary=False)
     if list_all:
-        click.echo(list_text(sources), nl=False)
-        return
-    if topic is None:
+        report.data["topics"] = [{"family": p.title, "key": key, "summary": text}
+                                 for p in sources for key, text in p.table()]
+        report.text_body = list_text(sources).rstrip("\n").split("\n")
+    elif topic is None:
         raise click.UsageError("give a rule code or name, or --list", ctx)
-    click.echo(find_page(topic, sources), nl=False)
+    else:
+        page = find_page(topic, sources)
+        report.data.update({"topic": topic, "page": page})
+        report.text_body = page.rstrip("\n").split("\n")
+    emit(report, fmt.format, global_settings(ctx).color)
+    ctx.exit(exit_code(report.diagnostics, config.fail_on))

@@ -13,10 +13,25 @@ from ..dns.base import Resolver
 from ..errors import DNSFailure, InputError
 from ..fix import FixError, FixOptions, FixResult, fix_policy
 from ..report.base import Report
-from .common import emit, global_settings, handle_errors
+from ..tree import LOOKUP_LIMIT, VOID_LIMIT
+from .common import (
+    emit,
+    error,
+    exit_code,
+    global_settings,
+    load_settings_config,
+    os_error_message,
+)
 from .demo import DEMO_DOMAIN, with_demo
-from .options import CoverageSettings, DNSSettings, coverage_options, dns_options
-from .query import make_resolver
+from .options import (
+    CoverageSettings,
+    DNSSettings,
+    FormatSettings,
+    coverage_options,
+    dns_options,
+    format_options,
+    make_resolver,
+)
 
 if TYPE_CHECKING:
     from ..hosts.detect import Detection
@@ -43,7 +58,8 @@ def text_lines(result: FixResult) -> list[str]:
     for record in result.records:
         name = record.name or "(record)"
         lines.append(f"{name} TXT " + " ".join(f'"{s}"' for s in record.strings))
-    lines.append(f"lookups: {result.lookups}/10, void lookups: {result.voids}/2")
+    lines.append(f"lookups: {result.lookups}/{LOOKUP_LIMIT}, "
+                 f"void lookups: {result.voids}/{VOID_LIMIT}")
     if result.changes:
         lines.append("changes:")
         for change in result.changes:
@@ -127,13 +143,12 @@ def steps_for(hosts: list[Host], result: FixResult, zone: str | None) -> list[In
                    "them); 'auto' (the default with DOMAIN) detects it from the NS records; "
                    "'none' prints no steps.")
 @dns_options
-@click.option("--format", "-f", "output_format", type=click.Choice(["text", "json"]),
-              default="text", show_default=True, help="Output format.")
+@format_options
 @click.pass_context
 def fix(ctx: click.Context, domain: str | None, record: str | None,
         coverage: CoverageSettings, unsafe: bool, keep: tuple[str, ...],
         flatten: tuple[str, ...], snapshot_path: Path | None, max_size: int,
-        demo: bool, host_key: str | None, dns: DNSSettings, output_format: str) -> None:
+        demo: bool, host_key: str | None, dns: DNSSettings, fmt: FormatSettings) -> None:
     """Print the minimal corrected SPF record(s) for DOMAIN or --record TEXT.
 
     The result is proven before it is printed: every address gets the same result as with
@@ -147,49 +162,54 @@ def fix(ctx: click.Context, domain: str | None, record: str | None,
       spflint fix --record 'v=spf1 ipv4:192.0.2.1 -all'
       spflint fix example.com --snapshot spf-snapshot.json --keep _spf.google.com
     """
-    with handle_errors(ctx):
-        if demo:
-            domain = domain or DEMO_DOMAIN
-            dns, coverage = with_demo(dns, coverage)
-        if domain is None and record is None:
-            raise InputError("give a DOMAIN or --record TEXT")
-        resolver = make_resolver(dns)
-        targets, detection = asyncio.run(choose_hosts(domain, host_key, resolver))
-        caps = [h.max_value_octets for h in targets if h.max_value_octets]
-        # A host that rejects long values caps the record the splitter may produce.
-        options = options_from(domain, record, coverage, unsafe, keep, flatten,
-                               min([max_size, *caps]))
-        report = Report(command="fix")
+    config = load_settings_config(ctx, fmt)
+    if demo:
+        domain = domain or DEMO_DOMAIN
+        dns, coverage = with_demo(dns, coverage)
+    if domain is None and record is None:
+        raise InputError("give a DOMAIN or --record TEXT")
+    if snapshot_path is not None and not snapshot_path.parent.is_dir():
+        raise InputError(f"cannot write the snapshot {str(snapshot_path)!r}: "
+                         "its directory does not exist")
+    resolver = make_resolver(dns)
+    targets, detection = asyncio.run(choose_hosts(domain, host_key, resolver))
+    caps = [h.max_value_octets for h in targets if h.max_value_octets]
+    # A host that rejects long values caps the record the splitter may produce.
+    options = options_from(domain, record, coverage, unsafe, keep, flatten,
+                           min([max_size, *caps]))
+    color = global_settings(ctx).color
+    report = Report(command="fix", summary=False)
+    try:
+        result = asyncio.run(fix_policy(options, resolver))
+    except FixError as exc:
+        report.data.update({"records": [], "changes": [c.to_dict() for c in exc.changes],
+                            "lookups": None, "instructions": [], "error": exc.message})
+        emit(report, fmt.format, color)
+        error(f"no proven record: {exc.message}")
+        ctx.exit(1)
+    if snapshot_path is not None:
+        data: dict[str, Any] = result.snapshot or {"flattened": []}
         try:
-            result = asyncio.run(fix_policy(options, resolver))
-        except FixError as exc:
-            if output_format == "json":
-                report.data.update({"records": [], "changes": [c.to_dict() for c in exc.changes],
-                                    "lookups": None, "instructions": [], "error": exc.message})
-                emit(report, "json", global_settings(ctx).color)
-            click.echo(f"spflint: error: no proven record: {exc.message}", err=True)
-            ctx.exit(1)
-        if snapshot_path is not None:
-            data: dict[str, Any] = result.snapshot or {"flattened": []}
             snapshot_path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        zone = detection.zone if detection is not None and detection.zone else domain
-        instructions = steps_for(targets, result, zone)
-        if output_format == "json":
-            report.data.update({
-                "records": [r.to_dict() for r in result.records],
-                "changes": [c.to_dict() for c in result.changes],
-                "lookups": result.lookups,
-                "instructions": [i.to_dict() for i in instructions],
-                "void": result.voids,
-                "original": result.original,
-                "detection": None if detection is None else detection.to_dict(),
-            })
-            emit(report, "json", global_settings(ctx).color)
-        else:
-            lines = text_lines(result)
-            if detection is not None:
-                lines += ["", f"DNS host: {detection.reason}"]
-            for item in instructions:
-                lines += ["", item.to_text().rstrip("\n")]
-            click.echo("\n".join(lines))
-        ctx.exit(0)
+        except OSError as exc:
+            message = os_error_message(exc, snapshot_path)
+            raise InputError(f"cannot write the snapshot: {message}") from None
+    zone = detection.zone if detection is not None and detection.zone else domain
+    instructions = steps_for(targets, result, zone)
+    report.data.update({
+        "records": [r.to_dict() for r in result.records],
+        "changes": [c.to_dict() for c in result.changes],
+        "lookups": result.lookups,
+        "instructions": [i.to_dict() for i in instructions],
+        "void": result.voids,
+        "original": result.original,
+        "detection": None if detection is None else detection.to_dict(),
+    })
+    lines = text_lines(result)
+    if detection is not None:
+        lines += ["", f"DNS host: {detection.reason}"]
+    for item in instructions:
+        lines += ["", item.to_text().rstrip("\n")]
+    report.text_body = lines
+    emit(report, fmt.format, color)
+    ctx.exit(exit_code(report.diagnostics, config.fail_on))

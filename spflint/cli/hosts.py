@@ -12,27 +12,22 @@ from ..hosts.detect import Detection, detect
 from ..hosts.model import Host
 from ..report.base import Report
 from .common import emit
-from .options import DNSSettings, dns_options
-
-QUERY_TIMEOUT = 2.0
+from .options import DNSSettings, dns_options, make_resolver
 
 
 def _detect(domain: str, dns: DNSSettings) -> Detection:
-    from ..dns.layered import build_resolver
-
-    wait = QUERY_TIMEOUT if dns.timeout is None else min(QUERY_TIMEOUT, dns.timeout)
-    resolver = build_resolver(nameservers=[str(s) for s in dns.nameservers], timeout=wait,
-                              dns_data_files=list(dns.dns_data), offline=dns.offline)
+    resolver = make_resolver(dns)
 
     async def run() -> Detection:
-        if dns.timeout is None:
+        remaining = dns.remaining()
+        if remaining is None:
             return await detect(domain, resolver)
         try:
-            return await asyncio.wait_for(detect(domain, resolver), dns.timeout)
+            return await asyncio.wait_for(detect(domain, resolver), remaining)
         except asyncio.TimeoutError:
             from ..errors import DNSFailure
 
-            raise DNSFailure(f"NS lookups for {domain} took longer than {dns.timeout}s") \
+            raise DNSFailure(f"NS lookups for {domain} took longer than {dns.timeout:g} s") \
                 from None
 
     return asyncio.run(run())

@@ -8,13 +8,9 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
-from .common import load_settings_config
+from .common import error, load_settings_config, os_error_message
 from .options import DNSSettings, FormatSettings, dns_options, format_options
-from .zone import QUERY_TIMEOUT
-
-
-def _error(message: str) -> None:
-    click.echo(f"spflint: error: {message}", err=True)
+from .zone import zone_resolver
 
 
 @click.command()
@@ -41,7 +37,7 @@ def lock(ctx: click.Context, files: tuple[str, ...], check_only: bool, lock_path
       spflint lock zones/*.zone
       spflint lock --check zones/*.zone     # in CI: exit 1 when a provider changed
     """
-    from ..zones.check import check_zones, read_zones, repo_resolver, requirements_from_config
+    from ..zones.check import check_zones, read_zones, requirements_from_config
     from ..zones.lock import (
         RecordingResolver,
         compare,
@@ -58,23 +54,22 @@ def lock(ctx: click.Context, files: tuple[str, ...], check_only: bool, lock_path
     zones, errors = read_zones(files)
     if errors:
         for exc in errors:
-            _error(str(exc))
+            error(str(exc))
         ctx.exit(2)
     old = read_lock(lock_path) if lock_path.is_file() else None
     if check_only and old is None:
         raise InputError(f"no lock file {str(lock_path)!r} to check")
-    wait = QUERY_TIMEOUT if dns.timeout is None else min(QUERY_TIMEOUT, dns.timeout)
-    inner = repo_resolver(zones, dns_data=list(dns.dns_data), nameservers=[
-        str(s) for s in dns.nameservers], timeout=wait)
+    inner = zone_resolver(dns, zones)
     recording = RecordingResolver(inner)
-    check_zones(zones, [], config, recording, requirements=requirements, timeout=dns.timeout)
+    check_zones(zones, [], config, recording, requirements=requirements,
+                timeout=dns.remaining())
     live = getattr(inner, "live", None)
     if live is not None:
         live.cache_clear()  # record full TTLs, not what is left of them in the cache
     new, failures = asyncio.run(record_names(recording.external, inner, old, str(lock_path)))
     if failures:
         for answer in failures:
-            _error(f"{answer.rdtype} {answer.name}: {answer.detail or answer.outcome.value}")
+            error(f"{answer.rdtype} {answer.name}: {answer.detail or answer.outcome.value}")
         ctx.exit(3)
     if check_only:
         assert old is not None
@@ -84,5 +79,9 @@ def lock(ctx: click.Context, files: tuple[str, ...], check_only: bool, lock_path
             ctx.exit(1)
         click.echo(f"{lock_path} is up to date ({len(new.answers)} name(s))")
         ctx.exit(0)
-    write_lock(lock_path, new)
+    try:
+        write_lock(lock_path, new)
+    except OSError as exc:
+        message = os_error_message(exc, lock_path)
+        raise InputError(f"cannot write the lock file: {message}") from None
     click.echo(f"wrote {lock_path}: {len(new.answers)} external name(s)")

@@ -5,14 +5,20 @@ from __future__ import annotations
 import functools
 import ipaddress
 import os
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..errors import InputError
 from ..report.base import FORMATTERS
+
+if TYPE_CHECKING:
+    from ..dns.base import Resolver
+    from ..dns.offline import OfflineResolver
 
 F = Callable[..., Any]
 
@@ -89,27 +95,12 @@ class Nameserver:
 def parse_nameserver(text: str) -> Nameserver:
     """``IP``, ``IPv4:PORT``, ``[IPv6]:PORT`` or a bare IPv6 address.
 
-    :raises ValueError: not an IP address, or a port outside 1-65535.
+    :raises InputError: not an IP address, or a port outside 1-65535.
     """
-    text = text.strip()
-    host, port_text = text, ""
-    if text.startswith("["):
-        host, sep, rest = text[1:].partition("]")
-        if not sep or (rest and not rest.startswith(":")):
-            raise ValueError(f"'{text}' is not IP[:PORT]")
-        port_text = rest[1:]
-    elif text.count(":") == 1:
-        host, _, port_text = text.partition(":")
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        raise ValueError(f"'{host}' is not an IP address") from None
-    port = 53
-    if port_text or text.endswith(":"):
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-            raise ValueError(f"'{port_text}' is not a port number (1-65535)")
-        port = int(port_text)
-    return Nameserver(str(address), port)
+    from ..dns.names import parse_nameserver as parse
+
+    host, port = parse(text)
+    return Nameserver(host, port)
 
 
 # click's ParamType is generic only from click 8.2 on; subscript it for the type checker only.
@@ -131,8 +122,14 @@ class NameserverType(_NameserverParam):
             return value
         try:
             return parse_nameserver(str(value))
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
+        except InputError as exc:
+            self.fail(exc.message, param, ctx)
+
+    def split_envvar_value(self, rv: str) -> list[str]:
+        """``SPFLINT_NAMESERVER`` separates servers by spaces, commas or both."""
+        from ..dns.layered import split_nameservers
+
+        return split_nameservers(rv)
 
 
 class IPType(_IPParam):
@@ -152,12 +149,48 @@ class IPType(_IPParam):
 
 @dataclass(frozen=True)
 class DNSSettings:
-    """``--nameserver``, ``--timeout``, ``--dns-data`` and ``--offline``."""
+    """``--nameserver``, ``--timeout``, ``--dns-data`` and ``--offline``.
+
+    ``started`` is when the run began (:func:`time.monotonic`): ``--timeout`` counts from it.
+    """
 
     nameservers: tuple[Nameserver, ...] = ()
     timeout: float | None = None
     dns_data: tuple[Path, ...] = ()
     offline: bool = False
+    started: float = field(default_factory=time.monotonic, compare=False, repr=False)
+
+    @property
+    def deadline(self) -> float | None:
+        """The :func:`time.monotonic` time at which the run's DNS time is used up."""
+        return None if self.timeout is None else self.started + self.timeout
+
+    def remaining(self) -> float | None:
+        """Seconds left of ``--timeout`` (never negative); None without a limit."""
+        deadline = self.deadline
+        return None if deadline is None else max(0.0, deadline - time.monotonic())
+
+
+def make_resolver(dns: DNSSettings, *, first: Sequence[OfflineResolver] = (),
+                  before_live: Sequence[OfflineResolver] = ()) -> Resolver:
+    """The one resolver a run uses: ``first`` layers (a repository's zones), ``--dns-data``,
+    ``before_live`` layers (a lock file), then live DNS unless ``--offline``, with each query
+    waiting at most 2 s (less when ``--timeout`` is shorter) and none sent after the run's
+    deadline.
+
+    :raises InputError: an unreadable zone-data file or a bad nameserver.
+    """
+    from ..dns.layered import build_resolver, query_timeout
+
+    return build_resolver(
+        nameservers=[str(server) for server in dns.nameservers],
+        timeout=query_timeout(dns.timeout),
+        dns_data_files=list(dns.dns_data),
+        offline=dns.offline,
+        deadline=dns.deadline,
+        first=first,
+        before_live=before_live,
+    )
 
 
 def dns_options(func: F) -> F:
@@ -173,9 +206,11 @@ def dns_options(func: F) -> F:
         click.option("--nameserver", multiple=True, type=NameserverType(),
                      envvar="SPFLINT_NAMESERVER",
                      help="Send DNS queries here (repeatable; env SPFLINT_NAMESERVER, "
-                          "space-separated)."),
+                          "separated by spaces or commas)."),
         click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
-                     metavar="SECONDS", help="Overall time limit for one check."),
+                     metavar="SECONDS",
+                     help="Overall time limit for the whole run (each query waits at most "
+                          "2 s)."),
         click.option("--dns-data", multiple=True, metavar="FILE",
                      type=click.Path(exists=True, dir_okay=False, path_type=Path),
                      help="Offline zone data (openspf YAML zonedata or a BIND zone file), "

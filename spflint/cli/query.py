@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 import click
 
@@ -25,11 +24,9 @@ from ..evaluate import (
 )
 from ..macros import IPAddress, split_sender
 from ..report.base import Report
-from .common import emit, global_settings, handle_errors
-from .options import DNSSettings, dns_options
-
-# Per-query wait when --timeout does not ask for less.
-QUERY_TIMEOUT = 2.0
+from ..tree import LOOKUP_LIMIT, VOID_LIMIT
+from .common import emit, exit_code, global_settings, load_settings_config
+from .options import DNSSettings, FormatSettings, dns_options, format_options, make_resolver
 
 
 @dataclass(frozen=True)
@@ -78,22 +75,6 @@ def make_input(ip: str | None, sender: str | None, helo: str | None,
         raise InputError(f"invalid domain {domain!r}")
     return QueryInput(address, sender, helo, target, check_sender,
                       "mailfrom" if sender else "helo")
-
-
-def make_resolver(dns: DNSSettings) -> Resolver:
-    """The resolver the DNS options describe (zone data first, then live DNS).
-
-    :raises InputError: an unreadable zone-data file or a bad nameserver.
-    """
-    from ..dns.layered import build_resolver
-
-    wait = QUERY_TIMEOUT if dns.timeout is None else min(QUERY_TIMEOUT, dns.timeout)
-    return build_resolver(
-        nameservers=[str(server) for server in dns.nameservers],
-        timeout=wait,
-        dns_data_files=list(dns.dns_data),
-        offline=dns.offline,
-    )
 
 
 async def run_one(item: QueryInput, resolver: Resolver, *, receiver: str,
@@ -152,8 +133,8 @@ def text_lines(item: QueryInput, result: SpfResult, *, receiver: str,
         lines.append(f"  explanation: {result.explanation}")
     if result.problem:
         lines.append(f"  problem: {result.problem}")
-    lines.append(f"  lookups: {result.lookups}/10, void lookups: {result.void_lookups}/2, "
-                 f"DNS queries: {result.queries}")
+    lines.append(f"  lookups: {result.lookups}/{LOOKUP_LIMIT}, void lookups: "
+                 f"{result.void_lookups}/{VOID_LIMIT}, DNS queries: {result.queries}")
     if header:
         lines.append(header_line(item, result, receiver))
     return lines
@@ -182,15 +163,30 @@ def _batch_item(number: int, line: str) -> QueryInput | dict[str, Any]:
         return _batch_error(number, exc.message)
 
 
-async def run_batch(lines: Iterable[str], out: TextIO, resolver: Resolver, *, receiver: str,
-                    timeout: float | None, header: bool) -> int:
-    """Answer each JSON line of ``lines`` with one JSON line on ``out``; the count answered."""
+def _decode(raw: bytes | str) -> str | None:
+    if isinstance(raw, str):
+        return raw
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+async def run_batch(lines: Iterable[bytes | str], out: TextIO, resolver: Resolver, *,
+                    receiver: str, timeout: float | None, header: bool) -> int:
+    """Answer each JSON line of ``lines`` with one JSON line on ``out``; the count answered.
+
+    A line that is not UTF-8 is answered with an error object, like a line that is not JSON.
+    """
     count = 0
     for number, raw in enumerate(lines, start=1):
-        line = raw.strip()
-        if not line:
+        text = _decode(raw)
+        if text is None:
+            item: QueryInput | dict[str, Any] = _batch_error(number, "not UTF-8 text")
+        elif not text.strip():
             continue
-        item = _batch_item(number, line)
+        else:
+            item = _batch_item(number, text.strip())
         if isinstance(item, dict):
             record = item
         else:
@@ -214,21 +210,21 @@ async def run_batch(lines: Iterable[str], out: TextIO, resolver: Resolver, *, re
               help="The receiving host's name (for %{r} and the header).")
 @click.option("--header", "with_header", is_flag=True,
               help="Also print a Received-SPF: header field (RFC 7208 §9.1).")
-@click.option("--batch", "batch", metavar="FILE", type=click.File("r", encoding="utf-8"),
+@click.option("--batch", "batch", metavar="FILE", type=click.File("rb"),
               default=None,
               help="Read JSON lines {\"ip\", \"sender\", \"helo\"} from FILE ('-' for stdin) "
                    "and write one JSON line for each.")
 @dns_options
-@click.option("--format", "-f", "output_format", type=click.Choice(["text", "json"]),
-              default="text", show_default=True, help="Output format.")
+@format_options
 @click.pass_context
 def query(ctx: click.Context, ip_text: str | None, sender: str | None, helo: str | None,
-          domain: str | None, receiver: str, with_header: bool, batch: TextIO | None,
-          dns: DNSSettings, output_format: str) -> None:
+          domain: str | None, receiver: str, with_header: bool, batch: BinaryIO | None,
+          dns: DNSSettings, fmt: FormatSettings) -> None:
     """Evaluate SPF for one connection exactly as a receiver does (RFC 7208 check_host()).
 
     The first word printed is the result: pass, fail, softfail, neutral, none, permerror or
-    temperror. The exit code is 0 whatever the result; 2 for invalid input.
+    temperror. The exit code is 0 whatever the result; 2 for invalid input. --batch writes
+    one JSON line per question whatever --format says.
 
     \b
     Examples:
@@ -236,26 +232,20 @@ def query(ctx: click.Context, ip_text: str | None, sender: str | None, helo: str
       spflint query --ip 2001:db8::1 --sender '' --helo mail.example.com --header
       spflint query --batch connections.jsonl --nameserver 127.0.0.1:5353
     """
-    with handle_errors(ctx):
-        started = time.monotonic()
-        if batch is not None:
-            if ip_text or sender is not None or helo or domain:
-                raise InputError("--batch takes the questions from the file; "
-                                 "do not combine it with --ip/--sender/--helo/--domain")
-            resolver = make_resolver(dns)
-            asyncio.run(run_batch(batch, sys.stdout, resolver,
-                                  receiver=receiver, timeout=dns.timeout, header=with_header))
-            ctx.exit(0)
-        item = make_input(ip_text, sender, helo, domain)
+    config = load_settings_config(ctx, fmt)
+    if batch is not None:
+        if ip_text or sender is not None or helo or domain:
+            raise InputError("--batch takes the questions from the file; "
+                             "do not combine it with --ip/--sender/--helo/--domain")
         resolver = make_resolver(dns)
-        remaining = None if dns.timeout is None else max(0.0, dns.timeout -
-                                                          (time.monotonic() - started))
-        result = asyncio.run(run_one(item, resolver, receiver=receiver, timeout=remaining))
-        report = Report(command="query")
-        report.data.update(result_data(item, result, receiver=receiver, header=with_header))
-        if output_format == "json":
-            emit(report, "json", global_settings(ctx).color)
-        else:
-            click.echo("\n".join(text_lines(item, result, receiver=receiver,
-                                            header=with_header)))
+        asyncio.run(run_batch(batch, sys.stdout, resolver, receiver=receiver,
+                              timeout=dns.remaining(), header=with_header))
         ctx.exit(0)
+    item = make_input(ip_text, sender, helo, domain)
+    resolver = make_resolver(dns)
+    result = asyncio.run(run_one(item, resolver, receiver=receiver, timeout=dns.remaining()))
+    report = Report(command="query", summary=False)
+    report.data.update(result_data(item, result, receiver=receiver, header=with_header))
+    report.text_body = text_lines(item, result, receiver=receiver, header=with_header)
+    emit(report, fmt.format, global_settings(ctx).color)
+    ctx.exit(exit_code(report.diagnostics, config.fail_on))

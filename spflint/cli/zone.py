@@ -9,13 +9,11 @@ from typing import Any
 import click
 
 from ..config import Config
+from ..dns.base import Resolver
 from ..errors import InputError
 from ..report.base import Report
-from .common import emit, exit_code, global_settings, load_settings_config
-from .options import DNSSettings, FormatSettings, dns_options, format_options
-
-# Per-query wait when --timeout does not ask for less.
-QUERY_TIMEOUT = 2.0
+from .common import emit, error, exit_code, global_settings, load_settings_config
+from .options import DNSSettings, FormatSettings, dns_options, format_options, make_resolver
 
 
 @dataclass(frozen=True)
@@ -32,10 +30,6 @@ class FixSettings:
 class LockSettings:
     path: Path | None = None
     use: bool = True
-
-
-def _error(message: str) -> None:
-    click.echo(f"spflint: error: {message}", err=True)
 
 
 def apply_fixes(zones: list[Any], config: Config, fixes: FixSettings, resolver: Any,
@@ -63,11 +57,11 @@ def apply_fixes(zones: list[Any], config: Config, fixes: FixSettings, resolver: 
         try:
             current = Path(change.path).read_bytes()
         except OSError as exc:
-            _error(f"{change.path}: cannot read the file again: {exc.strerror or exc}")
+            error(f"{change.path}: cannot read the file again: {exc.strerror or exc}")
             failed += 1
             continue
         if content_hash(current) != change.old_hash:
-            _error(f"{change.path}: the file changed since it was read; not writing")
+            error(f"{change.path}: the file changed since it was read; not writing")
             failed += 1
     if failed:
         return [], failed
@@ -76,33 +70,52 @@ def apply_fixes(zones: list[Any], config: Config, fixes: FixSettings, resolver: 
         try:
             write_atomic(change.path, change.new, change.old_hash)
         except (SpflintError, OSError) as exc:
-            _error(f"{change.path}: {exc}")
+            error(f"{change.path}: {exc}")
             failed += 1
             continue
         written.append(change)
     return written, failed
 
 
+def zone_resolver(dns: DNSSettings, zones: list[Any], lock: Any = None) -> Resolver:
+    """The run's resolver, repository first: the names ``zones`` define, then ``--dns-data``,
+    then the lock file, then live DNS unless ``--offline``; within the run's ``--timeout``."""
+    from ..dns.offline import OfflineResolver
+    from ..zones.check import repo_data
+    from ..zones.lock import LockResolver
+
+    first = [OfflineResolver(repo_data(zones))] if zones else []
+    return make_resolver(dns, first=first,
+                         before_live=[LockResolver(lock)] if lock is not None else [])
+
+
+def run_code(findings_code: int, input_errors: bool, dns_failures: bool) -> int:
+    """Input errors (2) win over DNS failures that prevented a verdict (3), which win over
+    findings (1)."""
+    if input_errors:
+        return 2
+    if dns_failures:
+        return 3
+    return findings_code
+
+
 def execute(files: tuple[str, ...], config: Config, dns: DNSSettings, fixes: FixSettings,
             lock: LockSettings) -> tuple[Report | None, int]:
     """Run the command; the report (None for ``--diff``) and the exit code."""
-    from ..zones.check import check_zones, read_zones, repo_resolver, requirements_from_config
+    from ..zones.check import check_zones, read_zones, requirements_from_config
     from ..zones.lock import find_lock, read_lock
 
     requirements = requirements_from_config(config.require)
     zones, errors = read_zones(files)
     for exc in errors:
-        _error(str(exc))
+        error(str(exc))
     fixed: list[Any] = []
     fix_failures = 0
     lock_path = find_lock(lock.path) if lock.use else None
     lock_file = read_lock(lock_path) if lock_path is not None else None
-    wait = QUERY_TIMEOUT if dns.timeout is None else min(QUERY_TIMEOUT, dns.timeout)
 
-    def resolver_for(current: list[Any]) -> Any:
-        return repo_resolver(current, dns_data=list(dns.dns_data), lock=lock_file,
-                             offline=dns.offline,
-                             nameservers=[str(s) for s in dns.nameservers], timeout=wait)
+    def resolver_for(current: list[Any]) -> Resolver:
+        return zone_resolver(dns, current, lock_file)
 
     if fixes.fix or fixes.diff:
         changes, fix_failures = apply_fixes(zones, config, fixes, resolver_for(zones),
@@ -117,13 +130,10 @@ def execute(files: tuple[str, ...], config: Config, dns: DNSSettings, fixes: Fix
     # Built afresh: after --fix the zones answer with their corrected records.
     resolver = resolver_for(zones)
     check = check_zones(zones, errors, config, resolver, requirements=requirements,
-                        timeout=dns.timeout)
+                        timeout=dns.remaining())
     report = build_report(check, fixed, lock_path)
-    code = exit_code(check.findings, config.fail_on, check.requirements_met)
-    if errors or fix_failures:
-        code = 2
-    elif code == 0 and check.dns_failures:
-        code = 3
+    code = run_code(exit_code(check.findings, config.fail_on, check.requirements_met),
+                    bool(errors or fix_failures), bool(check.dns_failures))
     return report, code
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -102,28 +103,35 @@ class LayeredResolver:
         self._live_logged += len(fresh)
 
 
+def split_nameservers(value: str) -> list[str]:
+    """The items of a nameserver list such as ``SPFLINT_NAMESERVER``: separated by spaces,
+    commas or both."""
+    return [part for part in re.split(r"[\s,]+", value) if part]
+
+
 def nameservers_from(
     texts: Sequence[str] = (), environ: Mapping[str, str] | None = None
 ) -> list[tuple[str, int]]:
-    """Parse ``--nameserver`` values, else ``SPFLINT_NAMESERVER`` (comma-separated); [] if none.
+    """Parse ``--nameserver`` values, else ``SPFLINT_NAMESERVER`` (separated by spaces or
+    commas); [] if none.
 
     :raises InputError: for a value that is not ``IP[:PORT]`` (naming the variable if from it).
     """
     if texts:
         return [parse_nameserver(text) for text in texts]
     env = os.environ if environ is None else environ
-    value = env.get(NAMESERVER_ENV, "").strip()
-    if not value:
-        return []
     servers = []
-    for part in value.split(","):
-        if not part.strip():
-            continue
+    for part in split_nameservers(env.get(NAMESERVER_ENV, "")):
         try:
             servers.append(parse_nameserver(part))
         except InputError as exc:
             raise InputError(f"{NAMESERVER_ENV}: {exc.message}") from None
     return servers
+
+
+def query_timeout(overall: float | None) -> float:
+    """The wait for one query: the default, or less when the whole run may take less."""
+    return DEFAULT_TIMEOUT if overall is None else min(DEFAULT_TIMEOUT, overall)
 
 
 def build_resolver(
@@ -133,18 +141,21 @@ def build_resolver(
     offline: bool = False,
     deadline: float | None = None,
     *,
+    first: Sequence[OfflineResolver] = (),
+    before_live: Sequence[OfflineResolver] = (),
     environ: Mapping[str, str] | None = None,
 ) -> Resolver:
-    """The resolver for the CLI: ``--dns-data`` files in order, then live DNS unless ``offline``.
+    """The resolver for the CLI: ``first`` layers, ``--dns-data`` files in order,
+    ``before_live`` layers (a lock file), then live DNS unless ``offline``.
 
     ``timeout`` is the wait for one query (default 2 s); ``deadline`` is the
-    :func:`time.monotonic` time after which every question is LIMIT (``--timeout`` of a check).
+    :func:`time.monotonic` time after which every question is LIMIT (``--timeout`` of a run).
 
     :raises InputError: for an unreadable or invalid data file or a bad nameserver.
     """
-    layers: list[OfflineResolver | LiveResolver | None] = [
-        OfflineResolver(zonedata.load(Path(path))) for path in dns_data_files
-    ]
+    layers: list[OfflineResolver | LiveResolver | None] = list(first)
+    layers.extend(OfflineResolver(zonedata.load(Path(path))) for path in dns_data_files)
+    layers.extend(before_live)
     if offline:
         layers.append(None)
     else:

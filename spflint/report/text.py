@@ -32,12 +32,13 @@ def caret_lines(record: str, column: int, end_column: int | None,
     """
     start0 = min(max(column - 1, 0), len(record))
     end0 = max((end_column or column + 1) - 1, start0 + 1)
-    shown = _printable(record)
+    shown = record
     offset = 0
     if len(record) > width:
         first = max(0, min(start0 - width // 3, len(record) - width))
         last = first + width
-        shown = shown[first:last]
+        # Cut the window before sanitising: a long record is sanitised once per finding.
+        shown = record[first:last]
         offset = first
         if first > 0:
             shown = _ELLIPSIS + shown
@@ -47,7 +48,7 @@ def caret_lines(record: str, column: int, end_column: int | None,
         end0 = min(end0, last)
     pad = start0 - offset
     length = max(end0 - start0, 1)
-    return shown, " " * pad + "^" + "~" * (length - 1)
+    return _printable(shown), " " * pad + "^" + "~" * (length - 1)
 
 
 def location_prefix(finding: Finding) -> str:
@@ -90,8 +91,11 @@ class TextFormatter:
         if report.text_footer:
             lines.extend(report.text_footer)
             lines.append("")
-        lines.append(_style(summary_line(report.diagnostics), _BOLD, color))
-        return "\n".join(lines) + "\n"
+        if report.summary or report.diagnostics:
+            lines.append(_style(summary_line(report.diagnostics), _BOLD, color))
+        while lines and not lines[-1]:
+            lines.pop()
+        return "\n".join(lines) + "\n" if lines else ""
 
     def finding_lines(self, finding: Finding, record: str | None, color: bool) -> list[str]:
         sev_style = _SEVERITY_STYLE[finding.severity]
