@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..report.base import Report
-from .common import emit, exit_code, global_settings, handle_errors, load_settings_config
+from ..tree import LOOKUP_LIMIT
+from .common import emit, exit_code, global_settings, load_settings_config
 from .demo import DEMO_DOMAIN, with_demo
 from .options import (
     CoverageSettings,
@@ -20,14 +20,13 @@ from .options import (
     coverage_options,
     dns_options,
     format_options,
+    make_resolver,
 )
 
 if TYPE_CHECKING:
     from ..check import CheckResult
     from ..tree import Tree, TreeNode
 
-# The lookup cost beyond which the running total is shown as over the limit.
-_LIMIT = 10
 
 
 def tree_lines(tree: Tree, color: bool = False) -> list[str]:
@@ -49,7 +48,7 @@ def tree_lines(tree: Tree, color: bool = False) -> list[str]:
             continue
         running += cost
         total = f"{running:>3}"
-        if running > _LIMIT and color:
+        if running > LOOKUP_LIMIT and color:
             total = click.style(total, fg="red", bold=True)
         lines.append(f"{label:<{width}} {cost:>3} {total}{('  ' + note) if note else ''}")
     return lines
@@ -158,17 +157,13 @@ def _progress(domain: str) -> asyncio.Task[None] | None:
 async def _run(domain: str, dns: DNSSettings, coverage: CoverageSettings,
                config: Any, snapshot: dict[str, Any] | None = None) -> CheckResult:
     from ..check import run_check
-    from ..dns.layered import build_resolver
 
-    deadline = None if dns.timeout is None else time.monotonic() + dns.timeout
-    resolver = build_resolver(nameservers=[str(s) for s in dns.nameservers],
-                              dns_data_files=list(dns.dns_data), offline=dns.offline,
-                              deadline=deadline)
+    resolver = make_resolver(dns)
     task = _progress(domain)
     try:
         return await run_check(domain, resolver, config=config,
                                ips=[str(ip) for ip in coverage.ips], require=coverage.require,
-                               profile=coverage.profile, deadline=deadline,
+                               profile=coverage.profile, deadline=dns.deadline,
                                snapshot=snapshot)
     finally:
         if task is not None:
@@ -216,36 +211,35 @@ def check(ctx: click.Context, domain: str | None, demo: bool, snapshot_path: Pat
       spflint check example.com --ip 203.0.113.5 --profile m365-relay
       spflint check --demo --profile m365-relay
     """
-    with handle_errors(ctx):
-        from ..errors import InputError
+    from ..errors import InputError
 
-        if demo:
-            domain = domain or DEMO_DOMAIN
-            dns, coverage = with_demo(dns, coverage)
-        if not domain:
-            raise InputError("a domain is needed: spflint check DOMAIN (or --demo)")
-        config = load_settings_config(ctx, fmt)
-        snapshot = None
-        if snapshot_path is not None:
-            from ..fix.drift import load_snapshot
+    if demo:
+        domain = domain or DEMO_DOMAIN
+        dns, coverage = with_demo(dns, coverage)
+    if not domain:
+        raise InputError("a domain is needed: spflint check DOMAIN (or --demo)")
+    config = load_settings_config(ctx, fmt)
+    snapshot = None
+    if snapshot_path is not None:
+        from ..fix.drift import load_snapshot
 
-            snapshot = load_snapshot(snapshot_path)
-        result = asyncio.run(_run(domain, dns, coverage, config, snapshot))
-        color = global_settings(ctx).color
-        report = Report(command="check", diagnostics=result.findings)
-        report.data.update(check_data(result))
-        for node in result.tree.nodes():
-            if node.record is not None:
-                report.sources[(node.name, None)] = node.record
-        if fmt.format == "text":
-            from .common import use_color
+        snapshot = load_snapshot(snapshot_path)
+    result = asyncio.run(_run(domain, dns, coverage, config, snapshot))
+    color = global_settings(ctx).color
+    report = Report(command="check", diagnostics=result.findings)
+    report.data.update(check_data(result))
+    for node in result.tree.nodes():
+        if node.record is not None:
+            report.sources[(node.name, None)] = node.record
+    if fmt.format == "text":
+        from .common import use_color
 
-            colored = use_color(color)
-            report.text_body = tree_lines(result.tree, colored)
-            if result.domain != result.unicode_domain:
-                report.text_body.insert(0, f"({result.unicode_domain} is {result.domain})")
-            report.text_footer = coverage_lines(result)
-        emit(report, fmt.format, color)
-        if result.dns_failed:
-            ctx.exit(3)
-        ctx.exit(exit_code(result.findings, config.fail_on, result.requirements_met))
+        colored = use_color(color)
+        report.text_body = tree_lines(result.tree, colored)
+        if result.domain != result.unicode_domain:
+            report.text_body.insert(0, f"({result.unicode_domain} is {result.domain})")
+        report.text_footer = coverage_lines(result)
+    emit(report, fmt.format, color)
+    if result.dns_failed:
+        ctx.exit(3)
+    ctx.exit(exit_code(result.findings, config.fail_on, result.requirements_met))

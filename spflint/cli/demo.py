@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 from importlib import resources
 from pathlib import Path
@@ -19,7 +20,8 @@ def demo_file() -> Path:
 def with_demo(dns: DNSSettings, coverage: CoverageSettings
               ) -> tuple[DNSSettings, CoverageSettings]:
     """DNS settings answering from the demo data only, and the printer's IP as ``--ip``."""
-    dns = DNSSettings(dns.nameservers, dns.timeout, (demo_file(), *dns.dns_data), True)
+    # replace() keeps the run's start time, from which --timeout counts.
+    dns = dataclasses.replace(dns, dns_data=(demo_file(), *dns.dns_data), offline=True)
     if not coverage.ips:
         coverage = CoverageSettings((ipaddress.ip_address(DEMO_IP),), coverage.require,
                                     coverage.profile)
