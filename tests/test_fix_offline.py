@@ -1,0 +1,18 @@
+"""``fix --offline`` without data for a name: unknown is not empty, so nothing is dropped."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from spflint.cli import main
+
+
+def test_mx_without_data_is_kept() -> None:
+    result = CliRunner().invoke(main, ["fix", "example.com", "--record", "v=spf1 mx a -all",
+                                       "--offline", "--host", "none", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["records"][0]["value"] == "v=spf1 mx a -all"
+    assert all(c["kind"] != "remove-redundant" for c in data["changes"])
