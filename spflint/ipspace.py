@@ -586,11 +586,22 @@ class Compiler:
         if not is_valid_target(target):
             return _everywhere(CONTINUE), _cost()
         assert isinstance(mech, A | MX)
+        if await self.unknown(target, "MX" if isinstance(mech, MX) else "A"):
+            # ``--offline`` without data for the name: nothing is known, which is not the
+            # same as "no addresses"; pinning a void here would let fix drop the term.
+            return _everywhere(Dynamic(text, match, CONTINUE)), _cost(dynamic=(text,))
         if isinstance(mech, A):
             maps, void = await self.a_term(target, mech.cidr4, mech.cidr6, match)
         else:
             maps, void = await self.mx_term(target, mech.cidr4, mech.cidr6, match)
         return maps, _cost(voids=void, pinned=(text,))
+
+    async def unknown(self, name: str, rdtype: str) -> bool:
+        """Whether the resolver has no data at all for ``name`` (offline, not covered)."""
+        from .dns.layered import NO_DATA_SOURCE
+
+        answer = await self.query(name, rdtype)
+        return answer is not None and answer.source == NO_DATA_SOURCE
 
     async def addresses(self, name: str, version: int) -> tuple[list[str], Outcome]:
         answer = await self.query(name, "A" if version == 4 else "AAAA")
