@@ -16,3 +16,10 @@ def test_mx_without_data_is_kept() -> None:
     data = json.loads(result.stdout)
     assert data["records"][0]["value"] == "v=spf1 mx a -all"
     assert all(c["kind"] != "remove-redundant" for c in data["changes"])
+
+
+def test_a_text_that_is_no_spf_record_is_an_input_error() -> None:
+    for text in ("", "hello world"):
+        result = CliRunner().invoke(main, ["fix", "--record", text])
+        assert result.exit_code == 2
+        assert "is not an SPF record" in result.output

@@ -168,6 +168,10 @@ def fix(ctx: click.Context, domain: str | None, record: str | None,
         dns, coverage = with_demo(dns, coverage)
     if domain is None and record is None:
         raise InputError("give a DOMAIN or --record TEXT")
+    if record is not None and "spf1" not in record.lower():
+        # Not a broken SPF record but no SPF record at all: nothing to repair.
+        raise InputError(f"--record {record[:60]!r} is not an SPF record: it must start with "
+                         "'v=spf1'")
     if snapshot_path is not None and not snapshot_path.parent.is_dir():
         raise InputError(f"cannot write the snapshot {str(snapshot_path)!r}: "
                          "its directory does not exist")
