@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
 
 import dns.message
@@ -12,7 +13,7 @@ import dns.rdatatype
 import pytest
 
 from spflint.dns import zonedata
-from spflint.dns.base import Answer, Outcome
+from spflint.dns.base import Answer, Outcome, ZoneData
 from spflint.dns.layered import (
     NO_DATA_SOURCE,
     LayeredResolver,
@@ -101,6 +102,30 @@ def test_covers(offline: OfflineResolver) -> None:
     assert bind.covers("example.org")
     assert bind.covers("anything.below.example.org")
     assert not bind.covers("example.net")
+
+
+class _NoScanSet(set[str]):
+    """A set of apexes that counts being iterated: a lookup must never scan them all."""
+
+    scans = 0
+
+    def __iter__(self) -> Iterator[str]:
+        type(self).scans += 1
+        return super().__iter__()
+
+
+def test_apexes_are_looked_up_not_scanned() -> None:
+    apexes = _NoScanSet(f"zone{i}.example" for i in range(2000))
+    resolver = OfflineResolver(ZoneData(apexes=apexes))
+    _NoScanSet.scans = 0
+    assert resolver.covers("zone7.example")
+    assert resolver.covers("a.b.Zone1999.example.")
+    assert not resolver.covers("xzone7.example")  # a suffix only at a label boundary
+    assert not resolver.covers("zone7.example.org")
+    assert not resolver.covers("example")
+    assert ask(resolver, "mail.zone3.example", "TXT").outcome is Outcome.NXDOMAIN
+    assert _NoScanSet.scans == 0
+    assert not OfflineResolver(ZoneData()).covers("zone7.example")
 
 
 def test_not_covered_depends_on_authoritative_all(offline: OfflineResolver) -> None:

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import os
 import shutil
+import time
 from pathlib import Path
+from typing import Any
 
 import dns.rdatatype
 import dns.zone
 import pytest
 
+from spflint.config import Config
+from spflint.dns.base import Answer, Resolver, ZoneData
+from spflint.dns.layered import LayeredResolver
+from spflint.lint import lint_record
 from spflint.zones import ZoneFileError, read_bind, read_octodns, read_zone
 from spflint.zones.bind import split_strings
+from spflint.zones.check import CachedResolver, check_zones, read_zones, repo_resolver
 from spflint.zones.octodns import escape_value, parse_chunks, unescape_value
 
 REPOS = Path(__file__).resolve().parent.parent / "fixtures" / "repos"
@@ -278,9 +287,179 @@ def test_octodns_errors(tmp_path: Path) -> None:
         read_octodns(bad_a)
 
 
+@pytest.mark.parametrize(
+    ("text", "line", "column", "message"),
+    [
+        ("'':\n  type: TXT\n  value: 5\n", 3, 10, "a TXT value must be a string, not '5'"),
+        ("'':\n  type: TXT\n  values:\n    - v=spf1 -all\n    - 1.5\n", 5, 7,
+         "not '1.5'"),
+        ("'':\n  type: SPF\n  value: yes\n", 3, 10, "a SPF value must be a string, not 'yes'"),
+        ("'':\n  type: TXT\n  values: null\n", 3, 11, "a TXT value must be a string"),
+    ],
+)
+def test_octodns_txt_value_that_is_not_text(tmp_path: Path, text: str, line: int, column: int,
+                                            message: str) -> None:
+    path = write(tmp_path, "example.org.yaml", text)
+    with pytest.raises(ZoneFileError) as info:
+        read_octodns(path)
+    assert (info.value.path, info.value.line, info.value.column) == (str(path), line, column)
+    assert message in str(info.value)
+
+
+def test_octodns_quoted_number_is_text(tmp_path: Path) -> None:
+    path = write(tmp_path, "example.org.yaml", "'':\n  type: TXT\n  values: ['5', \"1.5\"]\n")
+    assert [r.strings for r in read_octodns(path).records] == [(b"5",), (b"1.5",)]
+
+
 def test_octodns_value_helpers() -> None:
     assert unescape_value("a\\;b") == "a;b"
     assert escape_value("a;b\\;c") == "a\\;b\\;c"
     assert parse_chunks('"a " "b\\"c"') == ["a ", 'b"c']
     assert parse_chunks("plain") is None
     assert parse_chunks('"a" x') is None
+
+
+# --------------------------------------------------------------------------- reading a repository
+
+
+def test_directory_arguments_expand_to_zone_files(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(REPOS / "basic", root)
+    write(root, "zones/db.example.com.jnl", b"\x00\x01binary journal")
+    write(root, "zones/README.md", "# zones\n")
+    write(root, "config/production.yaml", "providers: {}\n")  # octoDNS config, not a zone
+    write(root, ".git/db.hidden.example", "not read\n")
+    write(root, "more/example.info.zone", '$ORIGIN example.info.\n@ IN TXT "v=spf1 -all"\n')
+    zones, errors = read_zones([root, root / "zones" / "db.example.com"])
+    assert errors == []
+    assert [os.path.relpath(z.path, root) for z in zones] == [
+        os.path.join("more", "example.info.zone"),
+        os.path.join("octodns", "example.org.yaml"),
+        os.path.join("zones", "db.example.com"),
+        os.path.join("zones", "db.example.net"),
+    ]
+    assert [z.format for z in zones] == ["bind", "octodns", "bind", "bind"]
+
+
+def test_files_that_are_not_zone_files_are_named(tmp_path: Path) -> None:
+    root = tmp_path / "basic"
+    shutil.copytree(REPOS / "basic", root)
+    # what a shell makes of `spflint zone fixtures/repos/basic/*`
+    zones, errors = read_zones(sorted(root.iterdir()))
+    assert sorted(os.path.basename(z.path) for z in zones) == [
+        "db.example.com", "db.example.net", "example.org.yaml"]
+    assert [(e.path, e.line) for e in errors] == [(str(root / "pyproject.toml"), None)]
+    assert "not a zone file (a .toml file)" in str(errors[0])
+    for name in ("notes.md", "spflint.lock", "data.json"):
+        _zones, errors = read_zones([write(tmp_path, name, "{}\n")])
+        assert len(errors) == 1 and errors[0].path.endswith(name)
+        assert "not a zone file" in errors[0].reason
+    (tmp_path / "empty").mkdir()
+    _zones, errors = read_zones([tmp_path / "empty"])
+    assert [e.path for e in errors] == [str(tmp_path / "empty")]
+    assert "a directory without zone files" in errors[0].reason
+
+
+# --------------------------------------------------------------------------- checking a repository
+
+SHARED = '$ORIGIN shared.example.\n_spf IN TXT "v=spf1 ip4:192.0.2.0/24 -all"\n'
+
+
+def _customers(tmp_path: Path, count: int) -> list[str]:
+    paths = [write(tmp_path, "db.shared.example", SHARED)]
+    for i in range(count):
+        paths.append(write(tmp_path, f"db.c{i}.example",
+                           '@ IN TXT "v=spf1 include:_spf.shared.example -all"\n'
+                           'bounce IN TXT "v=spf1 include:_spf.shared.example ~all"\n'))
+    return paths
+
+
+class _Counting:
+    def __init__(self, inner: Resolver, slow: str = "", wait: float = 0.0) -> None:
+        self.inner = inner
+        self.asked: list[tuple[str, str]] = []
+        self.slow = slow
+        self.wait = wait
+
+    async def query(self, name: str, rdtype: str) -> Answer:
+        self.asked.append((name, rdtype))
+        if name == self.slow:
+            await asyncio.sleep(self.wait)
+        return await self.inner.query(name, rdtype)
+
+
+def test_each_question_is_asked_once_per_run(tmp_path: Path) -> None:
+    zones, errors = read_zones(_customers(tmp_path, 5))
+    resolver = repo_resolver(zones, offline=True)
+    assert isinstance(resolver, CachedResolver)
+    counting = _Counting(resolver)
+    check = check_zones(zones, errors, Config(), counting)
+    assert len(check.records) == 11 and len(check.trees) == 11
+    assert counting.asked.count(("_spf.shared.example", "TXT")) == 1
+    assert len(counting.asked) == len(set(counting.asked))
+    # the resolver repo_resolver builds keeps its answers for the whole run
+    check_zones(zones, errors, Config(), resolver)
+    check_zones(zones, errors, Config(), resolver)
+    layered_log = resolver.log
+    assert layered_log is not None
+    asked = [(q.name, q.rdtype) for q in layered_log]
+    assert asked.count(("_spf.shared.example", "TXT")) == 1
+    assert resolver.cache_hits > 0
+
+
+def test_records_are_linted_once_and_other_owned_records_still(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import spflint.check
+    import spflint.zones.check
+
+    path = write(tmp_path, "db.a.example",
+                 '@ IN TXT "v=spf1 ip4:192.0.2.1 ip4:192.0.2.1 include:out.a.example -all"\n'
+                 '_spf IN TXT "v=spf1 ip4:192.0.2.2 -all"\n'
+                 'bounce IN TXT "v=spf1 include:_spf.a.example include:out.a.example -all"\n')
+    # out.a.example is the owner's (below a.example) but answered by --dns-data: the zone is
+    # given without its apex so that the next layer may answer
+    data = write(tmp_path, "extra.yml",
+                 "out.a.example: [{TXT: 'v=spf1 ip4:198.51.100.1 ip4:198.51.100.1 -all'}]\n")
+    linted: list[str] = []
+
+    def counting_lint(text: str, *args: Any, **kwargs: Any) -> Any:
+        linted.append(text)
+        return lint_record(text, *args, **kwargs)
+
+    monkeypatch.setattr(spflint.check, "lint_record", counting_lint)
+    monkeypatch.setattr(spflint.zones.check, "lint_record", counting_lint)
+    zones, errors = read_zones([path])
+    zones = [dataclasses.replace(zones[0], data=ZoneData(
+        names={k: v for k, v in zones[0].data.names.items() if k != "out.a.example"},
+        apexes=set(), source=zones[0].data.source))]
+    check = check_zones(zones, errors, Config(), repo_resolver(zones, dns_data=[data],
+                                                                offline=True))
+    assert sorted(linted) == sorted([r.record.text for r in check.records]
+                                    + ["v=spf1 ip4:198.51.100.1 ip4:198.51.100.1 -all"])
+    by_domain = {(f.code, f.domain) for f in check.findings}
+    assert ("SPF311", "a.example") in by_domain
+    assert ("SPF311", "out.a.example") in by_domain  # shown on the record that includes it
+    shown = next(f for f in check.findings if f.domain == "out.a.example")
+    assert shown.line == 1 and shown.column is None
+
+
+def test_timeout_is_a_deadline_for_the_walks(tmp_path: Path) -> None:
+    zones, errors = read_zones(_customers(tmp_path, 2))
+    slow = _Counting(repo_resolver(zones, offline=True), slow="_spf.shared.example", wait=5.0)
+    started = time.monotonic()
+    check = check_zones(zones, errors, Config(), slow, timeout=0.3)
+    assert time.monotonic() - started < 3.0
+    assert check.trees and not any(t.complete for t in check.trees.values())
+    assert len(check.dns_failures) == len(check.trees)
+    assert "the time allowed for the walk was used up" in check.dns_failures[0]
+
+
+def test_repo_resolver_gives_the_deadline_to_live_dns(tmp_path: Path) -> None:
+    zones, _errors = read_zones(_customers(tmp_path, 1))
+    deadline = time.monotonic() + 7.0
+    resolver = repo_resolver(zones, nameservers=["127.0.0.1:5399"], timeout=0.5,
+                             deadline=deadline)
+    layered = resolver.inner
+    assert isinstance(layered, LayeredResolver) and layered.live is not None
+    assert (layered.live.deadline, layered.live.timeout) == (deadline, 0.5)
+    assert repo_resolver(zones, nameservers=["127.0.0.1:5399"]).inner.live.deadline is None

@@ -64,7 +64,12 @@ class OfflineResolver:
         return name in self.zonedata.names or name in self._parents
 
     def _under_apex(self, name: str) -> bool:
-        return any(name == apex or name.endswith("." + apex) for apex in self.zonedata.apexes)
+        apexes = self.zonedata.apexes
+        if not apexes:
+            return False
+        # One set lookup per label: a repository of thousands of zones has as many apexes.
+        labels = name.split(".")
+        return any(".".join(labels[i:]) in apexes for i in range(len(labels)))
 
     async def query(self, name: str, rdtype: str) -> Answer:
         """Answer one question from the zone data; never raises for DNS outcomes."""

@@ -4,24 +4,19 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import dns.exception
-import dns.name
-import dns.rdataclass
-import dns.rdatatype
-import dns.zone
 import yaml
 
 from spflint.dns.base import NameData, RecordValue, ZoneData
-from spflint.dns.names import from_dns_name, normalize
+from spflint.dns.names import normalize
 from spflint.errors import InputError
 
 __all__ = ["load", "load_bind", "load_yaml", "load_yaml_documents", "merge"]
 
 _NULL_TAG = "tag:yaml.org,2002:null"
+_STR_TAG = "tag:yaml.org,2002:str"
 _FLAGS = ("TIMEOUT", "SERVFAIL")
 _STRING_TYPES = ("TXT", "SPF")
 _HOST_TYPES = ("PTR", "CNAME", "NS")
@@ -144,7 +139,12 @@ class _YamlReader:
         return str(node.value)
 
     def octets(self, node: yaml.Node) -> bytes:
-        value = self.scalar(node, "a string").encode("utf-8")
+        text = self.scalar(node, "a string")
+        if node.tag != _STR_TAG:
+            # YAML reads 1, 1.5, yes or 2024-01-01 as numbers, booleans and dates, not text.
+            raise self.fail(node, f"a TXT or SPF string must be text, not {text!r}; quote it"
+                                  f" ('{text}')")
+        value = text.encode("utf-8")
         if len(value) > 255:
             raise self.fail(
                 node,
@@ -235,127 +235,41 @@ def _read_label(source: str | os.PathLike[str]) -> str:
 
 # --------------------------------------------------------------------------- BIND
 
-_WANTED = {
-    dns.rdatatype.TXT: "TXT",
-    dns.rdatatype.SPF: "SPF",
-    dns.rdatatype.A: "A",
-    dns.rdatatype.AAAA: "AAAA",
-    dns.rdatatype.MX: "MX",
-    dns.rdatatype.PTR: "PTR",
-    dns.rdatatype.CNAME: "CNAME",
-    dns.rdatatype.NS: "NS",
-}
-_LOCATED = re.compile(r"^.*?:(\d+): (.*)$", re.DOTALL)
-
-
-def _guess_origin(text: str) -> str | None:
-    """The SOA owner, else the first absolute owner name, when no $ORIGIN comes first."""
-    first: str | None = None
-    for raw in text.splitlines():
-        line = raw.split(";", 1)[0]
-        if not line.strip():
-            continue
-        words = line.split()
-        if words[0].upper() == "$ORIGIN":
-            return None  # dnspython takes it from there
-        if words[0].startswith("$") or line[0].isspace():
-            continue
-        owner = words[0]
-        if not owner.endswith("."):
-            continue
-        if any(word.upper() == "SOA" for word in words[1:4]):
-            return owner
-        if first is None:
-            first = owner
-    return first
-
-
-def _parse_zone(text: str, origin: str | None, label: str) -> dns.zone.Zone:
-    # TTLs do not matter here; a default spares files without $TTL an error. Error lines are
-    # one more than in the file (see _located_error).
-    return dns.zone.from_text(
-        "$TTL 3600\n" + text,
-        origin=origin,
-        relativize=False,
-        check_origin=False,
-        filename=label,
-    )
-
 
 def load_bind(path: str | os.PathLike[str], origin: str | None = None) -> ZoneData:
     """Load a BIND master file; its origin becomes an apex (names below it not listed: NXDOMAIN).
 
-    The origin is ``origin``, else the file's ``$ORIGIN``, else its SOA owner or first absolute
-    owner name.
+    Read exactly as ``spflint zone`` reads it (:func:`spflint.zones.read_bind`, with
+    ``$INCLUDE``): the origin is ``origin``, else the file's first ``$ORIGIN``, else its SOA
+    owner or first absolute owner name, else the file name (``db.example.com``,
+    ``example.com.zone``).
 
-    :raises InputError: unreadable file, unknown origin, or a syntax error (with file:line).
+    :raises InputError: unreadable file, unknown origin, a syntax error, or a TXT string over
+        255 octets (with file, line and column).
     """
-    label = str(path)
+    # Imported here: the zone readers are not needed to start a command without zone data.
+    from spflint.zones.bind import MAX_STRING, read_bind
+    from spflint.zones.model import LineIndex, ZoneFileError
+
+    label = os.fspath(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        raw = Path(path).read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read zone file {label!r}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{label}: not UTF-8 text ({exc.reason})") from None
-    origin = normalize(origin) + "." if origin is not None else _guess_origin(text)
-    try:
-        zone = _parse_zone(text, origin, label)
-    except dns.zone.UnknownOrigin:
-        raise InputError(
-            f"{label}: the zone's origin is unknown: add '$ORIGIN example.com.' or an SOA record,"
-            " or give the origin"
-        ) from None
-    except dns.exception.DNSException as exc:
-        raise _located_error(text, origin, label, exc) from None
-    except ValueError as exc:
-        raise InputError(f"{label}: {exc}") from None
-    return _zone_to_data(zone, label)
-
-
-def _located_error(
-    text: str, origin: str | None, label: str, exc: dns.exception.DNSException
-) -> InputError:
-    match = _LOCATED.match(str(exc))
-    if not match:
-        return InputError(f"{label}: {exc}")
-    line, message = int(match.group(1)) - 1, match.group(2)
-    # dnspython's tokenizer counts the newline that ended a bad record, so it may report the
-    # next line; if the text before the reported line already fails, the error is on the line
-    # before it.
-    if line > 1:
-        head = "\n".join(text.splitlines()[: line - 1]) + "\n"
-        try:
-            _parse_zone(head, origin, label)
-        except (dns.exception.DNSException, ValueError):
-            line -= 1
-    return InputError(f"{label}:{line}: {message}")
-
-
-def _zone_to_data(zone: dns.zone.Zone, label: str) -> ZoneData:
-    data = ZoneData(source=label)
-    origin = zone.origin if zone.origin is not None else dns.name.root
-    data.apexes.add(from_dns_name(origin))
-    for owner, node in zone.nodes.items():
-        name = from_dns_name(owner.derelativize(origin))
-        entry = NameData()
-        for rdataset in node.rdatasets:
-            rdtype = _WANTED.get(rdataset.rdtype)
-            if rdtype is None or rdataset.rdclass != dns.rdataclass.IN:
-                continue
-            for rdata in rdataset:
-                value: RecordValue
-                if rdtype in _STRING_TYPES:
-                    value = tuple(rdata.strings)
-                elif rdtype in ("A", "AAAA"):
-                    value = str(ipaddress.ip_address(rdata.address))
-                elif rdtype == "MX":
-                    value = (int(rdata.preference), from_dns_name(rdata.exchange))
-                else:
-                    value = from_dns_name(rdata.target)
-                entry.records.append((rdtype, value))
-        # Names holding only other types (SOA, DKIM keys...) still exist.
-        data.names[name] = entry
-    return data
+    zone = read_bind(label, origin, overrides={label: raw})
+    if not zone.origin:
+        raise ZoneFileError(label, "the zone's origin is unknown: add '$ORIGIN example.com.' or"
+                                   " an SOA record, name the file after the zone"
+                                   " (db.example.com), or give the origin")
+    for record in zone.records:
+        for string, token in zip(record.strings, record.tokens, strict=False):
+            if len(string) > MAX_STRING:
+                line, column = LineIndex(zone.contents[record.path]).position(token.start)
+                raise ZoneFileError(record.path, f"a {record.rdtype} character-string holds at"
+                                                 f" most {MAX_STRING} octets, this one has"
+                                                 f" {len(string)}; split it into several"
+                                                 " strings", line, column)
+    return zone.data
 
 
 # --------------------------------------------------------------------------- both

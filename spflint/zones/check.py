@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import fnmatch
 import os
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from spflint.check import check_requirement, lint_tree
+from spflint.check import check_requirement, owned_nodes, tree_finding
 from spflint.config import Config
 from spflint.dns import zonedata
-from spflint.dns.base import Outcome, Resolver, ZoneData
+from spflint.dns.base import Answer, Outcome, QueryRecord, Resolver, ZoneData
 from spflint.dns.layered import LayeredResolver, nameservers_from
 from spflint.dns.live import DEFAULT_TIMEOUT, LiveResolver
 from spflint.dns.offline import OfflineResolver
@@ -21,13 +23,16 @@ from spflint.evaluate import check_host
 from spflint.findings import Finding
 from spflint.lint import lint_record
 from spflint.rules import registry
+from spflint.rules.base import TreeContext
 from spflint.tree import Tree, walk
 
 from . import read_zone
 from .lock import LockFile, LockResolver
 from .model import ZoneFile, ZoneFileError, ZoneRecord
+from .octodns import origin_from_path
 
 __all__ = [
+    "CachedResolver",
     "RecordResult",
     "Requirement",
     "ZoneCheck",
@@ -35,6 +40,8 @@ __all__ = [
     "read_zones",
     "repo_resolver",
     "requirements_from_config",
+    "zone_files_in",
+    "zone_paths",
 ]
 
 
@@ -96,12 +103,73 @@ class ZoneCheck:
         return all(r.met for r in self.requirements)
 
 
+# File names a directory argument is searched for (compared in lower case).
+BIND_PATTERNS = ("*.zone", "db.*", "*.db")
+OCTODNS_PATTERNS = ("*.yaml", "*.yml")
+# Files that are not zone files, whatever their name otherwise says (``db.example.com.jnl``
+# is a BIND journal, binary).
+NOT_ZONE_SUFFIXES = (".toml", ".md", ".json", ".lock", ".jnl")
+
+
+def _is_zone_name(name: str) -> bool:
+    lower = name.lower()
+    if lower.startswith(".") or lower.endswith(NOT_ZONE_SUFFIXES):
+        return False
+    if any(fnmatch.fnmatchcase(lower, p) for p in OCTODNS_PATTERNS):
+        # octoDNS zones are named after their zone; config.yaml and the like are not zones.
+        return origin_from_path(name) is not None
+    return any(fnmatch.fnmatchcase(lower, p) for p in BIND_PATTERNS)
+
+
+def zone_files_in(directory: str | os.PathLike[str]) -> list[str]:
+    """The zone files under ``directory`` and its subdirectories, sorted; hidden ones skipped.
+
+    BIND files are named ``*.zone``, ``db.*`` or ``*.db``, octoDNS files ``example.com.yaml``
+    (or ``.yml``); files ending in ``.toml``, ``.md``, ``.json``, ``.lock`` or ``.jnl`` never are.
+    """
+    found: list[str] = []
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(os.path.join(root, f) for f in sorted(files) if _is_zone_name(f))
+    return found
+
+
+def zone_paths(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[str],
+                                                                  list[ZoneFileError]]:
+    """The files to read for ``paths``: directories expanded, each file once.
+
+    A directory without zone files, or a file that is clearly not a zone file (``.toml``,
+    ``.md``, ``.json``, ``.lock``, ``.jnl``), is an error naming it.
+    """
+    out: dict[str, None] = {}
+    errors: list[ZoneFileError] = []
+    for given in paths:
+        path = os.fspath(given)
+        if os.path.isdir(path):
+            inside = zone_files_in(path)
+            if not inside:
+                errors.append(ZoneFileError(path, "a directory without zone files (BIND: "
+                                                  f"{', '.join(BIND_PATTERNS)}; octoDNS: "
+                                                  "example.com.yaml)"))
+            out.update(dict.fromkeys(inside))
+            continue
+        suffix = os.path.splitext(path)[1].lower()
+        if suffix in NOT_ZONE_SUFFIXES:
+            errors.append(ZoneFileError(path, f"not a zone file (a {suffix} file); give BIND"
+                                              " master files, octoDNS zone files"
+                                              " (example.com.yaml) or a directory of them"))
+            continue
+        out[path] = None
+    return list(out), errors
+
+
 def read_zones(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[ZoneFile],
                                                                   list[ZoneFileError]]:
-    """Read every file; a file that fails is reported and the others are still read."""
+    """Read every file (a directory: the zone files in it, see :func:`zone_paths`); a file
+    that fails is reported and the others are still read."""
+    files, errors = zone_paths(paths)
     zones: list[ZoneFile] = []
-    errors: list[ZoneFileError] = []
-    for path in paths:
+    for path in files:
         try:
             zones.append(read_zone(path))
         except ZoneFileError as exc:
@@ -116,10 +184,68 @@ def repo_data(zones: Sequence[ZoneFile]) -> ZoneData:
     return merged
 
 
+class CachedResolver:
+    """Asks the resolver it wraps each question once per run and keeps the answer.
+
+    Zone files, ``--dns-data`` and the lock file do not change during a run, so a provider's
+    record that a thousand zones include is worked out once. Walks running at the same time
+    share a question still in flight; a walk cut by its deadline leaves the question running
+    for the others.
+    """
+
+    def __init__(self, inner: Resolver) -> None:
+        self.inner = inner
+        self.answers: dict[tuple[str, str], Answer] = {}
+        self.hits = 0
+        self._pending: dict[tuple[str, str], asyncio.Task[Answer]] = {}
+
+    @property
+    def log(self) -> list[QueryRecord] | None:
+        """The wrapped resolver's log of questions it answered (cached ones are not in it)."""
+        log = getattr(self.inner, "log", None)
+        return log if isinstance(log, list) else None
+
+    @property
+    def sent(self) -> int:
+        """Queries the wrapped resolver sent to live DNS."""
+        return int(getattr(self.inner, "sent", 0))
+
+    @property
+    def cache_hits(self) -> int:
+        return self.hits + int(getattr(self.inner, "cache_hits", 0))
+
+    async def query(self, name: str, rdtype: str) -> Answer:
+        """The answer of the wrapped resolver, asked at most once per name and type."""
+        key = (name.lower(), rdtype.upper())
+        answer = self.answers.get(key)
+        if answer is not None:
+            self.hits += 1
+            return answer
+        task = self._pending.get(key)
+        if task is None or task.get_loop() is not asyncio.get_running_loop():
+            task = asyncio.ensure_future(self._ask(key, name, rdtype))
+            self._pending[key] = task
+        else:
+            self.hits += 1
+        return await asyncio.shield(task)
+
+    async def _ask(self, key: tuple[str, str], name: str, rdtype: str) -> Answer:
+        try:
+            answer = await self.inner.query(name, rdtype)
+        finally:
+            self._pending.pop(key, None)
+        self.answers[key] = answer
+        return answer
+
+
 def repo_resolver(zones: Sequence[ZoneFile], *, dns_data: Sequence[str | os.PathLike[str]] = (),
                   lock: LockFile | None = None, offline: bool = False,
-                  nameservers: Sequence[str] = (), timeout: float | None = None) -> Resolver:
+                  nameservers: Sequence[str] = (), timeout: float | None = None,
+                  deadline: float | None = None) -> CachedResolver:
     """Zones of the run first, then ``dns_data`` files, then the lock file, then live DNS.
+
+    ``timeout`` is the wait for one live query; ``deadline`` the :func:`time.monotonic` time
+    after which live DNS answers LIMIT. Every answer is kept for the run.
 
     :raises InputError: an unreadable ``dns_data`` file or a bad nameserver.
     """
@@ -133,8 +259,9 @@ def repo_resolver(zones: Sequence[ZoneFile], *, dns_data: Sequence[str | os.Path
         layers.append(None)
     else:
         layers.append(LiveResolver(nameservers_from(nameservers) or None,
-                                   timeout=DEFAULT_TIMEOUT if timeout is None else timeout))
-    return LayeredResolver(layers)
+                                   timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
+                                   deadline=deadline))
+    return CachedResolver(LayeredResolver(layers))
 
 
 def requirements_from_config(require: Mapping[str, Any]) -> list[Requirement]:
@@ -162,29 +289,53 @@ def requirements_from_config(require: Mapping[str, Any]) -> list[Requirement]:
     return out
 
 
-def _dns_rule(code: str) -> bool:
-    return registry().get(code).scope == "dns"
+def _tree_findings(tree: Tree, owners: Mapping[str, list[RecordResult]], config: Config,
+                   linted: dict[tuple[str, str], list[Finding]]) -> list[Finding]:
+    """What ``lint_tree`` finds, without linting again the records the files define.
+
+    Those are linted from the files, with their strings; other records the owner controls
+    (names below the root that another source answers) are linted here, once per run.
+    """
+    findings: list[Finding] = []
+    for node in owned_nodes(tree):
+        if node.record is None or node.duplicate_of is not None or node.name in owners:
+            continue
+        key = (node.name, node.record)
+        found = linted.get(key)
+        if found is None:
+            result = lint_record(node.record, config, strings=node.strings or None,
+                                 domain=node.name)
+            found = [f.located(domain=node.name) for f in result.findings]
+            linted[key] = found
+        findings.extend(found)
+    for rule in registry():
+        if rule.scope != "dns" or rule.check is None or not config.enabled(rule):
+            continue
+        ctx = TreeContext(options=config.options_for(rule))
+        findings.extend(tree_finding(rule.code, hit, config) for hit in rule.check(tree, ctx))
+    return findings
 
 
 async def _analyse(check: ZoneCheck, config: Config, resolver: Resolver,
-                   requirements: Sequence[Requirement], timeout: float | None) -> None:
+                   requirements: Sequence[Requirement], deadline: float | None) -> None:
     owners: dict[str, list[RecordResult]] = {}
     for item in check.records:
         owners.setdefault(item.record.name, []).append(item)
     names = sorted(owners)
-    trees = await asyncio.gather(*(walk(n, resolver) for n in names))
+    trees = await asyncio.gather(*(walk(n, resolver, deadline=deadline) for n in names))
     seen: set[tuple[Any, ...]] = set()
+    linted: dict[tuple[str, str], list[Finding]] = {}
     for name, tree in zip(names, trees, strict=True):
         check.trees[name] = tree
         home = owners[name][0]
-        for failure in tree.failures:
-            if failure.outcome in (Outcome.TIMEOUT, Outcome.SERVFAIL, Outcome.ERROR,
-                                   Outcome.LIMIT):
-                check.dns_failures.append(str(failure))
-        for finding in lint_tree(tree, config):
+        failed = [str(f) for f in tree.failures if f.outcome in (
+            Outcome.TIMEOUT, Outcome.SERVFAIL, Outcome.ERROR, Outcome.LIMIT)]
+        if not failed and not tree.complete:
+            # Cut by the deadline (or the cap on names) before any question failed.
+            failed.append(f"{name}: the walk is incomplete: {tree.cut_reason}")
+        check.dns_failures.extend(failed)
+        for finding in _tree_findings(tree, owners, config, linted):
             domain = finding.domain or name
-            if domain in owners and not _dns_rule(finding.code):
-                continue  # the record itself is linted from the file, with its strings
             target = owners.get(domain, [home])[0]
             located = finding.located(file=target.record.path, line=target.record.line,
                                       domain=domain)
@@ -198,7 +349,8 @@ async def _analyse(check: ZoneCheck, config: Config, resolver: Resolver,
             seen.add(key)
             target.findings.append(located)
     for requirement in requirements:
-        check.requirements.append(await _requirement(requirement, check, resolver, timeout))
+        left = None if deadline is None else max(0.0, deadline - time.monotonic())
+        check.requirements.append(await _requirement(requirement, check, resolver, left))
 
 
 async def _requirement(requirement: Requirement, check: ZoneCheck, resolver: Resolver,
@@ -233,8 +385,13 @@ def check_zones(zones: list[ZoneFile], errors: list[ZoneFileError], config: Conf
     """Lint every SPF record of ``zones`` (with its strings), walk each owner's whole tree
     with ``resolver`` and check ``requirements``.
 
-    Findings carry the record's ``file`` and ``line``; their columns are in the record text.
+    Each question is asked of ``resolver`` once per run (wrapped in :class:`CachedResolver`
+    unless it is one). ``timeout`` is the time allowed for the walks and requirements together:
+    a walk cut by it is reported incomplete. Findings carry the record's ``file`` and ``line``;
+    their columns are in the record text.
     """
+    deadline = None if timeout is None else time.monotonic() + timeout
+    cached = resolver if isinstance(resolver, CachedResolver) else CachedResolver(resolver)
     check = ZoneCheck(zones, errors)
     for zone in zones:
         for record in zone.spf_records:
@@ -243,7 +400,7 @@ def check_zones(zones: list[ZoneFile], errors: list[ZoneFileError], config: Conf
             located = [f.located(file=record.path, line=record.line, domain=record.name)
                        for f in result.findings]
             check.records.append(RecordResult(record, located))
-    asyncio.run(_analyse(check, config, resolver, requirements, timeout))
+    asyncio.run(_analyse(check, config, cached, requirements, deadline))
     for item in check.records:
         check.findings.extend(item.findings)
     return check

@@ -22,6 +22,7 @@ __all__ = ["escape_value", "read_octodns", "unescape_value"]
 _STRING_TYPES = ("TXT", "SPF")
 _SUFFIX = re.compile(r"\.(ya?ml)$", re.IGNORECASE)
 _NULL_TAG = "tag:yaml.org,2002:null"
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 def unescape_value(text: str) -> str:
@@ -154,6 +155,11 @@ class _Reader:
     def string_record(self, owner: str, rdtype: str, node: yaml.Node) -> ZoneRecord:
         if not isinstance(node, yaml.ScalarNode) or node.tag == _NULL_TAG:
             raise self.fail(node, f"a {rdtype} value must be a string")
+        if node.tag != _STR_TAG:
+            # YAML reads 5, 1.5, yes or 2024-01-01 as numbers, booleans and dates: octoDNS
+            # would not publish them as this text.
+            raise self.fail(node, f"a {rdtype} value must be a string, not {node.value!r};"
+                                  f" quote it ('{node.value}')")
         text = node.value
         chunks = parse_chunks(text)
         if chunks is not None:
