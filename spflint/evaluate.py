@@ -558,7 +558,7 @@ async def check_host(
     try:
         outcome, explanation = await asyncio.wait_for(run(), timeout)
     except asyncio.TimeoutError:
-        outcome = _Eval("temperror", problem=f"the check did not finish within {timeout:.1f} s")
+        outcome = _Eval("temperror", problem=f"the check did not finish within {timeout:.3g} s")
         explanation = None
     problem = None if outcome.result in ("pass", "fail", "softfail", "neutral") else \
         outcome.problem
