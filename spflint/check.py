@@ -6,7 +6,7 @@ import asyncio
 import ipaddress
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -37,14 +37,27 @@ def owned_nodes(tree: Tree) -> Iterator[TreeNode]:
             yield node
 
 
-def lint_tree(tree: Tree, config: Config) -> list[Finding]:
-    """Findings for a walked tree: static rules on owned records, DNS rules on the tree."""
+def lint_tree(tree: Tree, config: Config, *, skip: Container[str] = (),
+              cache: dict[tuple[str, str], list[Finding]] | None = None) -> list[Finding]:
+    """Findings for a walked tree: static rules on owned records, DNS rules on the tree.
+
+    ``skip`` names records linted elsewhere (zone files lint their own, with positions);
+    ``cache`` shares static findings between the trees of one run, by name and text.
+    """
     findings: list[Finding] = []
     for node in owned_nodes(tree):
-        if node.record is None or node.duplicate_of is not None or node.loop:
+        if node.record is None or node.duplicate_of is not None or node.loop \
+                or node.name in skip:
             continue  # a record reached again (another path, or a loop) is linted once
-        result = lint_record(node.record, config, strings=node.strings or None, domain=node.name)
-        findings.extend(f.located(domain=node.name) for f in result.findings)
+        key = (node.name, node.record)
+        found = None if cache is None else cache.get(key)
+        if found is None:
+            result = lint_record(node.record, config, strings=node.strings or None,
+                                 domain=node.name)
+            found = [f.located(domain=node.name) for f in result.findings]
+            if cache is not None:
+                cache[key] = found
+        findings.extend(found)
     for rule in registry():
         if rule.scope != "dns" or rule.check is None or not config.enabled(rule):
             continue

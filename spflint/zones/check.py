@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from spflint.check import check_requirement, owned_nodes, tree_finding
+from spflint.check import check_requirement, lint_tree
 from spflint.config import Config
 from spflint.dns import zonedata
 from spflint.dns.base import Answer, Outcome, QueryRecord, Resolver, ZoneData
@@ -22,8 +22,6 @@ from spflint.errors import ConfigError
 from spflint.evaluate import check_host
 from spflint.findings import Finding
 from spflint.lint import lint_record
-from spflint.rules import registry
-from spflint.rules.base import TreeContext
 from spflint.tree import Tree, walk
 
 from . import read_zone
@@ -296,24 +294,7 @@ def _tree_findings(tree: Tree, owners: Mapping[str, list[RecordResult]], config:
     Those are linted from the files, with their strings; other records the owner controls
     (names below the root that another source answers) are linted here, once per run.
     """
-    findings: list[Finding] = []
-    for node in owned_nodes(tree):
-        if node.record is None or node.duplicate_of is not None or node.name in owners:
-            continue
-        key = (node.name, node.record)
-        found = linted.get(key)
-        if found is None:
-            result = lint_record(node.record, config, strings=node.strings or None,
-                                 domain=node.name)
-            found = [f.located(domain=node.name) for f in result.findings]
-            linted[key] = found
-        findings.extend(found)
-    for rule in registry():
-        if rule.scope != "dns" or rule.check is None or not config.enabled(rule):
-            continue
-        ctx = TreeContext(options=config.options_for(rule))
-        findings.extend(tree_finding(rule.code, hit, config) for hit in rule.check(tree, ctx))
-    return findings
+    return lint_tree(tree, config, skip=owners, cache=linted)
 
 
 async def _analyse(check: ZoneCheck, config: Config, resolver: Resolver,
