@@ -169,3 +169,17 @@ def test_dns_failure_wins_over_findings_but_not_over_input_errors(
     (tmp_path / "broken.zone").write_text('$ORIGIN example.org.\n@ IN TXT "unterminated\n')
     both = run("--offline", "--dns-data", "data.yml", "db.example.com", "broken.zone")
     assert both.exit_code == 2, both.output
+
+
+def test_unmet_requirement_is_a_finding_on_the_record(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.spflint.require]\n"example.com" = { ip = ["198.51.100.9"] }\n')
+    (tmp_path / "db.example.com").write_text(
+        '$ORIGIN example.com.\n@ 300 IN TXT "v=spf1 ip4:192.0.2.0/24 -all"\n')
+    result = CliRunner().invoke(main, ["zone", "db.example.com", "--offline", "-f", "json"])
+    assert result.exit_code == 1
+    (finding,) = [d for d in json.loads(result.output)["diagnostics"] if d["code"] == "SPF501"]
+    assert finding["file"] == "db.example.com" and finding["line"] == 2
+    assert finding["term"] == "198.51.100.9"

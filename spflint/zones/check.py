@@ -22,6 +22,7 @@ from spflint.errors import ConfigError
 from spflint.evaluate import check_host
 from spflint.findings import Finding
 from spflint.lint import lint_record
+from spflint.rules import registry
 from spflint.tree import Tree, walk
 
 from . import read_zone
@@ -331,7 +332,28 @@ async def _analyse(check: ZoneCheck, config: Config, resolver: Resolver,
             target.findings.append(located)
     for requirement in requirements:
         left = None if deadline is None else max(0.0, deadline - time.monotonic())
-        check.requirements.append(await _requirement(requirement, check, resolver, left))
+        met = await _requirement(requirement, check, resolver, left)
+        check.requirements.append(met)
+        if not met.met:
+            _requirement_finding(met, owners, config)
+
+
+def _requirement_finding(result: RequirementResult, owners: Mapping[str, list[RecordResult]],
+                         config: Config) -> None:
+    """An SPF501 finding on the owner's record (so annotations and SARIF show it)."""
+    from spflint.lint import make_finding
+
+    rule = registry().get("SPF501")
+    home = owners.get(result.requirement.name)
+    if home is None or not config.enabled(rule):
+        return  # no record of that name in these files: reported in ``requirements`` only
+    kind = "must pass" if result.requirement.kind == "ip" else "must include"
+    target = home[0]
+    finding = make_finding(rule, config, "", None,
+                           f"{result.requirement.name} {kind} {result.requirement.value}: "
+                           f"{result.detail}", domain=result.requirement.name,
+                           file=target.record.path, line=target.record.line)
+    target.findings.append(finding.located(term=result.requirement.value))
 
 
 async def _requirement(requirement: Requirement, check: ZoneCheck, resolver: Resolver,
