@@ -9,7 +9,6 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from spflint.dns import zonedata
 from spflint.dns.base import RDTYPES, Answer, Outcome, QueryRecord, Resolver
 from spflint.dns.live import DEFAULT_TIMEOUT, LiveResolver
 from spflint.dns.names import normalize, parse_nameserver
@@ -154,7 +153,11 @@ def build_resolver(
     :raises InputError: for an unreadable or invalid data file or a bad nameserver.
     """
     layers: list[OfflineResolver | LiveResolver | None] = list(first)
-    layers.extend(OfflineResolver(zonedata.load(Path(path))) for path in dns_data_files)
+    if dns_data_files:
+        # Zone-data loading (YAML, the BIND reader) is imported only when data is given.
+        from spflint.dns import zonedata
+
+        layers.extend(OfflineResolver(zonedata.load(Path(path))) for path in dns_data_files)
     layers.extend(before_live)
     if offline:
         layers.append(None)
