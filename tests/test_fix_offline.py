@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -23,3 +24,14 @@ def test_a_text_that_is_no_spf_record_is_an_input_error() -> None:
         result = CliRunner().invoke(main, ["fix", "--record", text])
         assert result.exit_code == 2
         assert "is not an SPF record" in result.output
+
+
+def test_what_fix_cannot_repair_is_reported(tmp_path: Path) -> None:
+    data = tmp_path / "zone.yml"
+    data.write_text("example.com: [{TXT: 'v=spf1 include:gone.example -all'}]\n")
+    result = CliRunner().invoke(main, ["fix", "example.com", "--dns-data", str(data),
+                                       "--offline", "--host", "none", "-f", "json"])
+    assert result.exit_code == 1
+    out = json.loads(result.stdout)
+    assert [d["code"] for d in out["diagnostics"]] == ["SPF212"]
+    assert out["records"][0]["value"] == "v=spf1 include:gone.example -all"

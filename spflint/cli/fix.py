@@ -214,6 +214,24 @@ def fix(ctx: click.Context, domain: str | None, record: str | None,
         lines += ["", f"DNS host: {detection.reason}"]
     for item in instructions:
         lines += ["", item.to_text().rstrip("\n")]
+    if domain is not None:
+        report.diagnostics = asyncio.run(remaining_problems(domain, result, resolver, config))
+        for node_name, text in ((r.name, r.value) for r in result.records):
+            report.sources[(node_name, None)] = text
+        if report.diagnostics:
+            lines += ["", "What fix could not repair (the policy as it would be published):"]
     report.text_body = lines
     emit(report, fmt.format, color)
     ctx.exit(exit_code(report.diagnostics, config.fail_on))
+
+
+async def remaining_problems(domain: str, result: FixResult, resolver: Resolver,
+                             config: Any) -> list[Any]:
+    """Findings on the fixed policy as receivers would see it once published (for example
+    an include whose target has no SPF record: no record text can repair that)."""
+    from ..check import lint_tree
+    from ..fix.overlay import OverlayResolver
+    from ..tree import walk
+
+    tree = await walk(domain, OverlayResolver(result.records, resolver))
+    return lint_tree(tree, config)
