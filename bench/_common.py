@@ -15,6 +15,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"
+# Timed child processes read and write bytecode here, so every tool starts from cached .pyc
+# files as an installed package does, even where PYTHONDONTWRITEBYTECODE is set.
+PYCACHE_DIR = RESULTS_DIR / "pycache"
 
 # The scripts run as ``python bench/<script>.py``, which puts bench/ (not the repository) first
 # on sys.path; spflint and the test DNS server import from the working tree.
@@ -33,6 +36,15 @@ def median_time(func: Callable[[], object], repeats: int,
         func()
         times.append(time.perf_counter() - start)
     return statistics.median(times), times
+
+
+def process_env(**extra: str) -> dict[str, str]:
+    """Environment for timed child processes: bytecode cached under PYCACHE_DIR, no colour."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(PYCACHE_DIR)
+    env["NO_COLOR"] = "1"
+    env.update(extra)
+    return env
 
 
 def environment() -> dict[str, Any]:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -312,7 +311,7 @@ def _verdict(name: str, out: str) -> str:
 
 
 def whole_processes(runs: int) -> dict[str, Any]:
-    env = {**os.environ, "NO_COLOR": "1"}
+    env = _common.process_env()
     with ServerProcess(zones.zonedata(), latency=PROCESS_LATENCY) as server, \
             tempfile.TemporaryDirectory(prefix="spflint-bench-") as tmp:
         cmds = process_commands(server, Path(tmp))

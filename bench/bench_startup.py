@@ -65,7 +65,7 @@ def commands() -> tuple[dict[str, list[str]], dict[str, str]]:
 
 def time_commands(cmds: dict[str, list[str]], runs: int) -> dict[str, dict[str, Any]]:
     """Run every command ``runs`` times, round-robin; wall time of each run."""
-    env = {**os.environ, "PYTHONPATH": str(_common.ROOT), "NO_COLOR": "1"}
+    env = _common.process_env(PYTHONPATH=str(_common.ROOT))
     times: dict[str, list[float]] = {name: [] for name in cmds}
     codes: dict[str, set[int]] = {name: set() for name in cmds}
     errors: dict[str, str] = {}
@@ -91,7 +91,8 @@ def time_commands(cmds: dict[str, list[str]], runs: int) -> dict[str, dict[str, 
 def import_costs(top: int = 10) -> dict[str, Any]:
     """``python -X importtime -m spflint lint "v=spf1 -all"``: the costliest imports."""
     argv = [sys.executable, "-X", "importtime", "-m", "spflint", "lint", "v=spf1 -all"]
-    env = {**os.environ, "PYTHONPATH": str(_common.ROOT)}
+    env = _common.process_env(PYTHONPATH=str(_common.ROOT))
+    subprocess.run(argv, capture_output=True, env=env, cwd=_common.ROOT, check=False)  # .pyc
     proc = subprocess.run(argv, capture_output=True, env=env, cwd=_common.ROOT, check=False)
     entries: list[dict[str, Any]] = []
     for line in proc.stderr.decode(errors="replace").splitlines():

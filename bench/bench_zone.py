@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -87,8 +86,10 @@ def lock_text() -> str:
     """An ``spflint.lock`` (format 1) with TXT, A, AAAA and MX answers for the external names."""
     answers: dict[str, Any] = {}
     for name in EXTERNAL:
-        entry = {rdtype: {"date": LOCK_DATE, "outcome": "nodata", "records": [], "ttl": None}
-                 for rdtype in ("A", "AAAA", "MX")}
+        entry: dict[str, dict[str, Any]] = {
+            rdtype: {"date": LOCK_DATE, "outcome": "nodata", "records": [], "ttl": None}
+            for rdtype in ("A", "AAAA", "MX")
+        }
         entry["TXT"] = {"date": LOCK_DATE, "outcome": "ok",
                         "records": [[zones.PROVIDERS[name]]], "ttl": 300}
         answers[name] = entry
@@ -135,7 +136,7 @@ def time_zone(paths: list[Path], root: Path, runs: int) -> dict[str, Any]:
     base = [script] if script else [sys.executable, "-m", "spflint"]
     argv = [*base, "zone", *map(str, paths), "--offline", "--lock", str(root / "spflint.lock"),
             "--format", "json"]
-    env = {**os.environ, "NO_COLOR": "1"}
+    env = _common.process_env()
     subprocess.run(argv, capture_output=True, env=env, cwd=root, check=False)  # warm-up
     times: list[float] = []
     codes: set[int] = set()
