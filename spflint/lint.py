@@ -75,7 +75,8 @@ def _plan(config: Config) -> list[tuple[Rule, dict[str, Any]]]:
     cached = _PLANS.get(id(config))
     if cached is not None and cached[0] is config:
         return cached[1]
-    plan = [(rule, config.options_for(rule)) for rule in registry()
+    no_options: dict[str, Any] = {}
+    plan = [(rule, config.options_for(rule) or no_options) for rule in registry()
             if rule.check is not None and rule.scope in ("record", "text", "syntax")
             and config.enabled(rule)]
     if len(_PLANS) > 64:
@@ -110,12 +111,16 @@ def lint_record(
         record = None
     result.record = record
     str_tuple = None if strings is None else tuple(strings)
+    contexts: dict[int, RuleContext] = {}
     for rule, options in _plan(config):
         # "syntax" rules are reported by the parser; some also check parsed records for
         # valid-but-mistaken syntax (``include=x`` is an ignored unknown modifier).
         if record is None and rule.scope != "text":
             continue
-        ctx = RuleContext(text=text, strings=str_tuple, options=options, domain=domain)
+        # Rules without options share one context (the plan gives them one empty dict).
+        ctx = contexts.get(id(options))
+        if ctx is None:
+            ctx = contexts[id(options)] = RuleContext(text, str_tuple, options, domain)
         for hit in rule.check(record, ctx):  # type: ignore[misc]
             result.findings.append(hit_finding(rule, hit, config, text))
     result.findings.sort(key=lambda f: (f.column or 0, f.code))

@@ -100,10 +100,10 @@ def suggestion(target: str) -> str:
     return WORLDWIDE
 
 
-def _target(domain: MacroString) -> str | None:
+def _target(domain: MacroString, text: str) -> str | None:
     if domain.is_dynamic:
         return None
-    return domain.render().lower().removesuffix(".")
+    return text[domain.span.start:domain.span.end].lower().removesuffix(".")
 
 
 def check(record: Record, ctx: RuleContext) -> Iterator[Hit]:
@@ -111,7 +111,7 @@ def check(record: Record, ctx: RuleContext) -> Iterator[Hit]:
         mech = term.mechanism if isinstance(term, Directive) else term
         if not isinstance(mech, (Include, Redirect)):
             continue
-        target = _target(mech.domain)
+        target = _target(mech.domain, ctx.text)
         if target is None or not lookalike(target):
             continue
         good = suggestion(target)

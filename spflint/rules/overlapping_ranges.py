@@ -115,7 +115,7 @@ def check(record: Record, ctx: RuleContext) -> Iterator[Hit]:
         mech = term.mechanism
         if not isinstance(mech, (IP4, IP6)):
             continue
-        key = term_key(term)
+        key = term_key(term, ctx.text)
         if key in keys:
             continue  # an exact repeat: SPF311
         keys.add(key)
