@@ -120,7 +120,10 @@ def _build_mechanism(kind: str, m: re.Match[str], base: int) -> Mechanism:
     if kind == "include":
         return Include(_required(_domain(m, base)), span)
     if kind == "ip4":
-        return IP4(ipaddress.IPv4Address(m.group("address")), _cidr(m, "cidr4", 32), span)
+        # The grammar has checked the dotted quad (qnum): build the address from its value.
+        a, b, c, d = m.group("address").split(".")
+        value = (int(a) << 24) | (int(b) << 16) | (int(c) << 8) | int(d)
+        return IP4(ipaddress.IPv4Address(value), _cidr(m, "cidr4", 32), span)
     if kind == "all":
         return All(span)
     if kind in ("a", "mx"):
@@ -237,9 +240,16 @@ def _whole_label(domain: MacroString, part: MacroLiteral, m: re.Match[str]) -> b
     return starts and ends
 
 
+# Texts with none of these cannot have a macro, an empty label, an over-long label or an
+# over-long name.
+_SUSPECT = re.compile(r"%|\.\.|[:=]\.|[^. ]{64}|[^ ]{254}")
+
+
 def _macro_problems(record: Record) -> list[Problem]:
     """Problems the regex grammar cannot express: ``%{d0}``, exp-only letters, bad labels."""
     problems: list[Problem] = []
+    if not _SUSPECT.search(record.text):
+        return problems
     for term in record.terms:
         if isinstance(term, UnknownModifier):
             continue  # ignored by evaluators (§6), so its macros are never expanded
