@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import os
@@ -9,9 +10,10 @@ import platform
 import statistics
 import sys
 import time
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"
@@ -89,3 +91,28 @@ def fmt_ratio(value: float | None) -> str:
 
 def fmt_ms(seconds: float | None) -> str:
     return "n/a" if seconds is None else f"{seconds * 1000:.1f} ms"
+
+
+class _Server(Protocol):
+    host: str
+    port: int
+
+
+@contextlib.contextmanager
+def pyspf_on(server: _Server) -> Iterator[Any]:
+    """pyspf with dnspython's default resolver aimed at ``server`` (restored afterwards)."""
+    import dns.resolver
+    import spf  # type: ignore[import-untyped]
+
+    resolver = dns.resolver.Resolver(configure=False)
+    resolver.nameservers = [server.host]
+    resolver.port = server.port
+    saved = dns.resolver.default_resolver
+    dns.resolver.default_resolver = resolver
+    try:
+        with warnings.catch_warnings():
+            # pyspf calls the deprecated dns.resolver.query().
+            warnings.simplefilter("ignore", DeprecationWarning)
+            yield spf
+    finally:
+        dns.resolver.default_resolver = saved

@@ -30,14 +30,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import _common
 import zones
-from _common import fmt_ms, fmt_ratio, markdown_table, write_results
+from _common import fmt_ms, fmt_ratio, markdown_table, pyspf_on, write_results
 from _dnsproc import ServerProcess
 
 from spflint.dns.base import Answer, ZoneData
@@ -221,20 +220,8 @@ def checkdmarc_check_spf(server: ServerProcess) -> tuple[int, float]:
 
 
 def pyspf_check2(server: ServerProcess) -> tuple[int, float]:
-    import dns.resolver
-    import spf  # type: ignore[import-untyped]
-
-    resolver = dns.resolver.Resolver(configure=False)
-    resolver.nameservers = [server.host]
-    resolver.port = server.port
-    saved = dns.resolver.default_resolver
-    dns.resolver.default_resolver = resolver
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            result = spf.check2(i=NO_MATCH_IP, s=zones.SENDER, h=zones.HELO)[0]
-    finally:
-        dns.resolver.default_resolver = saved
+    with pyspf_on(server) as spf:
+        result = spf.check2(i=NO_MATCH_IP, s=zones.SENDER, h=zones.HELO)[0]
     if result != "fail":
         raise RuntimeError(f"pyspf gave {result!r} for {NO_MATCH_IP}, expected fail")
     return -1, float("nan")  # pyspf does not report a lookup count

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import functools
 import io
 import ipaddress
@@ -26,13 +25,12 @@ import json
 import random
 import statistics
 import time
-import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import _common
 import zones
-from _common import fmt_ms, fmt_rate, fmt_ratio, markdown_table, write_results
+from _common import fmt_ms, fmt_rate, fmt_ratio, markdown_table, pyspf_on, write_results
 
 from spflint.dns.live import LiveResolver
 from spflint.evaluate import evaluate
@@ -47,26 +45,6 @@ BATCH_SEED = 4408
 
 def _server_tuple(server: DNSTestServer) -> tuple[str, int]:
     return server.host, server.port
-
-
-@contextlib.contextmanager
-def pyspf_on(server: DNSTestServer) -> Iterator[Any]:
-    """pyspf with dnspython's default resolver aimed at ``server`` (restored afterwards)."""
-    import dns.resolver
-    import spf  # type: ignore[import-untyped]
-
-    resolver = dns.resolver.Resolver(configure=False)
-    resolver.nameservers = [server.host]
-    resolver.port = server.port
-    saved = dns.resolver.default_resolver
-    dns.resolver.default_resolver = resolver
-    try:
-        with warnings.catch_warnings():
-            # pyspf calls the deprecated dns.resolver.query().
-            warnings.simplefilter("ignore", DeprecationWarning)
-            yield spf
-    finally:
-        dns.resolver.default_resolver = saved
 
 
 def spflint_check(server: DNSTestServer, ip: str) -> str:
