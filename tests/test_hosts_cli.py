@@ -53,3 +53,14 @@ def test_detect_dns_failure_exits_3(make_dns_server: Callable[..., DNSTestServer
     result = CliRunner().invoke(main, ["hosts", "--detect", "example.org", "--nameserver",
                                        server.address])
     assert result.exit_code == 3
+
+
+def test_hosts_takes_every_output_format() -> None:
+    from click.testing import CliRunner
+
+    from spflint.cli import main
+
+    for fmt in ("text", "json", "sarif", "github"):
+        result = CliRunner().invoke(main, ["hosts", "cloudflare", "-f", fmt])
+        assert result.exit_code == 0, (fmt, result.output)
+    assert "Cloudflare" in CliRunner().invoke(main, ["hosts", "cloudflare"]).output

@@ -11,8 +11,8 @@ from ..hosts import registry
 from ..hosts.detect import Detection, detect
 from ..hosts.model import Host
 from ..report.base import Report
-from .common import emit
-from .options import DNSSettings, dns_options, make_resolver
+from .common import emit, global_settings
+from .options import DNSSettings, FormatSettings, dns_options, format_options, make_resolver
 
 
 def _detect(domain: str, dns: DNSSettings) -> Detection:
@@ -93,10 +93,11 @@ def detection_lines(found: Detection) -> list[str]:
 @click.argument("key", required=False, metavar="[HOST]")
 @click.option("--detect", "domain", metavar="DOMAIN",
               help="Find the DNS host of DOMAIN from its zone's NS records.")
-@click.option("--format", "-f", "output_format", type=click.Choice(["text", "json"]),
-              default="text", show_default=True, help="Output format.")
 @dns_options
-def hosts(key: str | None, domain: str | None, output_format: str, dns: DNSSettings) -> None:
+@format_options
+@click.pass_context
+def hosts(ctx: click.Context, key: str | None, domain: str | None, dns: DNSSettings,
+          fmt: FormatSettings) -> None:
     """List the DNS hosts and tools spflint writes instructions for, show one HOST's
     facts, or detect the host serving a domain.
 
@@ -119,7 +120,6 @@ def hosts(key: str | None, domain: str | None, output_format: str, dns: DNSSetti
     else:
         data = {"hosts": [h.to_dict() for h in registry.hosts()]}
         lines = list_lines()
-    if output_format == "json":
-        emit(Report(command="hosts", data=data), "json", color=False)
-    else:
-        click.echo("\n".join(lines))
+    # The same formats as every command (no findings here: sarif and github carry none).
+    report = Report(command="hosts", data=data, text_body=lines, summary=False)
+    emit(report, fmt.format, global_settings(ctx).color)
