@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import ipaddress
+import socket
+import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 import dns.asyncquery
 import dns.exception
@@ -266,12 +268,12 @@ class LiveResolver:
         query = dns.message.make_query(to_dns_name(qname), rdtype, use_edns=0, payload=EDNS_PAYLOAD)
         tcp = False
         try:
-            response = await dns.asyncquery.udp(query, host, timeout=timeout, port=port)
+            response = await udp_exchange(query, host, port, timeout)
             if response.rcode() in (dns.rcode.FORMERR, dns.rcode.NOTIMP) and response.edns < 0:
                 # A server that does not know EDNS: ask again the old way.
                 query = dns.message.make_query(to_dns_name(qname), rdtype, use_edns=False)
-                response = await dns.asyncquery.udp(
-                    query, host, timeout=max(0.0, expires - time.monotonic()), port=port
+                response = await udp_exchange(
+                    query, host, port, max(0.0, expires - time.monotonic())
                 )
             if response.flags & dns.flags.TC:
                 tcp = True
@@ -347,6 +349,51 @@ class LiveResolver:
         return _Exchange(
             dataclasses.replace(base, outcome=outcome, ttl=min([negative, *ttls]), detail=detail)
         )
+
+
+async def _within(awaitable: Awaitable[bytes], seconds: float) -> bytes:
+    """``awaitable`` with a time limit: ``asyncio.timeout`` where it exists (no extra task,
+    unlike ``wait_for`` before Python 3.12)."""
+    if sys.version_info >= (3, 11):
+        async with asyncio.timeout(seconds):
+            return await awaitable
+    return await asyncio.wait_for(awaitable, seconds)  # pragma: no cover - Python 3.10
+
+
+async def udp_exchange(query: dns.message.Message, host: str, port: int,
+                       timeout: float) -> dns.message.Message:
+    """Send ``query`` over UDP and wait for its response.
+
+    A connected, non-blocking socket driven by the event loop's socket methods: lighter than
+    a datagram transport per query (about a quarter of the time per question on loopback),
+    and the kernel drops datagrams from any other address. Replies to other questions (a
+    late answer, another id) are ignored until the time is up.
+
+    :raises dns.exception.Timeout: no matching response in time.
+    :raises dns.exception.DNSException: a response that does not parse.
+    :raises OSError: the server cannot be reached (e.g. an ICMP port unreachable).
+    """
+    loop = asyncio.get_running_loop()
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_DGRAM)
+    try:
+        sock.setblocking(False)
+        sock.connect((host, port))
+        await loop.sock_sendall(sock, query.to_wire())
+        deadline = loop.time() + timeout
+        while True:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise dns.exception.Timeout
+            try:
+                data = await _within(loop.sock_recv(sock, 65535), remaining)
+            except asyncio.TimeoutError:
+                raise dns.exception.Timeout from None
+            response = dns.message.from_wire(data)
+            if query.is_response(response):
+                return response
+    finally:
+        sock.close()
 
 
 def _find(
