@@ -12,7 +12,8 @@ _API = {
     "parse_record": "spflint.parser",
     "lint_record": "spflint.lint",
     "check_host": "spflint.evaluate",
-    "evaluate": "spflint.evaluate",
+    # (the synchronous ``evaluate()`` is ``spflint.evaluate.evaluate``: a package attribute of
+    # that name would be replaced by the submodule once it is imported)
     "walk": "spflint.tree",
     "run_check": "spflint.check",
     "fix_policy": "spflint.fix",

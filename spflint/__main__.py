@@ -1,6 +1,6 @@
 """``python -m spflint``: the command line."""
 
-from spflint.cli import main
+from spflint.cli import run
 
 if __name__ == "__main__":
-    main(prog_name="spflint")
+    run()

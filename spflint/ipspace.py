@@ -586,7 +586,8 @@ class Compiler:
         if not is_valid_target(target):
             return _everywhere(CONTINUE), _cost()
         assert isinstance(mech, A | MX)
-        if await self.unknown(target, "MX" if isinstance(mech, MX) else "A"):
+        if await self.unknown(target, "MX" if isinstance(mech, MX) else "A") or (
+                isinstance(mech, MX) and await self.unknown_exchanges(target)):
             # ``--offline`` without data for the name: nothing is known, which is not the
             # same as "no addresses"; pinning a void here would let fix drop the term.
             return _everywhere(Dynamic(text, match, CONTINUE)), _cost(dynamic=(text,))
@@ -597,11 +598,32 @@ class Compiler:
         return maps, _cost(voids=void, pinned=(text,))
 
     async def unknown(self, name: str, rdtype: str) -> bool:
-        """Whether the resolver has no data at all for ``name`` (offline, not covered)."""
+        """Whether the resolver has no data at all for ``name`` (offline, not covered).
+
+        Asked of the resolver directly: the answer is not one the policy's result rests on,
+        so it stays out of ``answers`` (which a snapshot lists).
+        """
         from .dns.layered import NO_DATA_SOURCE
 
-        answer = await self.query(name, rdtype)
-        return answer is not None and answer.source == NO_DATA_SOURCE
+        if self.resolver is None:
+            return False
+        try:
+            answer = await self.resolver.query(name, rdtype)
+        except Exception:  # a resolver bug: the compile asks again and reports it
+            return False
+        return answer.source == NO_DATA_SOURCE
+
+    async def unknown_exchanges(self, target: str) -> bool:
+        """Whether any exchange of ``target``'s MX set has no data at all for its address."""
+        if self.resolver is None:
+            return False
+        answer = await self.resolver.query(target, "MX")
+        hosts = [str(v[1]).rstrip(".").lower() for v in answer.records
+                 if isinstance(v, tuple) and len(v) == 2]
+        for host in hosts:
+            if host and await self.unknown(host, "A"):
+                return True
+        return False
 
     async def addresses(self, name: str, version: int) -> tuple[list[str], Outcome]:
         answer = await self.query(name, "A" if version == 4 else "AAAA")

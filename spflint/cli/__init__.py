@@ -87,13 +87,23 @@ Exit codes: 0 clean, 1 findings at or above --fail-on (or a requirement not met)
 @click.pass_context
 def main(ctx: click.Context, config_path: Path | None, color: str) -> None:
     """Lint, explain and repair SPF (RFC 7208) records."""
-    if ctx.invoked_subcommand not in _OFFLINE_COMMANDS:
+    if _STANDALONE and ctx.invoked_subcommand not in _OFFLINE_COMMANDS:
         _without_doh()
     ctx.obj = GlobalSettings(config_path=config_path, color=color)
 
 
 # Commands that never import dnspython (start-up time matters most for them).
-_OFFLINE_COMMANDS = ("lint", "explain", None)
+_OFFLINE_COMMANDS = ("lint", "explain", "hosts", None)
+# Set by ``run()``, the console script: only a process that is spflint itself changes
+# dnspython's process-wide feature switches (not a host program calling ``main``).
+_STANDALONE = False
+
+
+def run() -> None:
+    """The ``spflint`` console script and ``python -m spflint``."""
+    global _STANDALONE
+    _STANDALONE = True
+    main(prog_name="spflint")
 
 
 def _without_doh() -> None:

@@ -192,7 +192,9 @@ def fix(ctx: click.Context, domain: str | None, record: str | None,
         error(f"no proven record: {exc.message}")
         ctx.exit(1)
     if snapshot_path is not None:
-        data: dict[str, Any] = result.snapshot or {"flattened": []}
+        from ..fix.flatten import empty_snapshot
+
+        data: dict[str, Any] = result.snapshot or empty_snapshot(domain)
         try:
             snapshot_path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         except OSError as exc:

@@ -367,12 +367,15 @@ async def udp_exchange(query: dns.message.Message, host: str, port: int,
     A connected, non-blocking socket driven by the event loop's socket methods: lighter than
     a datagram transport per query (about a quarter of the time per question on loopback),
     and the kernel drops datagrams from any other address. Replies to other questions (a
-    late answer, another id) are ignored until the time is up.
+    late answer, another id) are ignored until the time is up; a datagram that does not
+    parse as DNS is an error, as it is for dnspython's own exchange.
 
     :raises dns.exception.Timeout: no matching response in time.
     :raises dns.exception.DNSException: a response that does not parse.
     :raises OSError: the server cannot be reached (e.g. an ICMP port unreachable).
     """
+    if timeout <= 0:
+        raise dns.exception.Timeout  # no time left: do not send a question nobody waits for
     loop = asyncio.get_running_loop()
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_DGRAM)

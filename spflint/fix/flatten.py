@@ -118,7 +118,9 @@ async def flatten_includes(fixer: Fixer, terms: list[Term], target: IPSpace,
         cand = picked
         out.extend(cand.replacement)
         why = ("requested with --flatten" if cand.forced else
-               f"the policy needs more than {LOOKUP_LIMIT} DNS lookups")
+               f"the policy needs more than {LOOKUP_LIMIT} DNS lookups" if limit == LOOKUP_LIMIT
+               else f"the policy needs more than {limit} DNS lookups to leave room for the "
+                    "includes that splitting the record adds")
         fixer.changes.append(Change(
             "flatten-include", False, f"{why}: the {len(cand.replacement)} ranges "
             f"{cand.name} passes today replace it, saving {cand.saved} lookups; they no "
@@ -127,6 +129,14 @@ async def flatten_includes(fixer: Fixer, terms: list[Term], target: IPSpace,
             " ".join(t.render() for t in cand.replacement) or None))
     fixer.snapshot = await snapshot(fixer, [chosen[i] for i in sorted(chosen)])
     return out
+
+
+def empty_snapshot(domain: str | None, today: str | None = None) -> dict[str, Any]:
+    """A snapshot that records nothing flattened (``check --snapshot`` then has nothing to
+    compare, and says so, instead of refusing the file)."""
+    day = today or datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+    return {"spflint": __version__, "format": 1, "domain": domain, "date": day,
+            "flattened": []}
 
 
 async def snapshot(fixer: Fixer, flattened: Sequence[_Candidate]) -> dict[str, Any]:
@@ -155,5 +165,4 @@ async def snapshot(fixer: Fixer, flattened: Sequence[_Candidate]) -> dict[str, A
             "ranges": [t.mechanism.render() for t in cand.replacement],
             "answers": answers,
         })
-    return {"spflint": __version__, "format": 1, "domain": fixer.domain, "date": today,
-            "flattened": entries}
+    return {**empty_snapshot(fixer.domain, today), "flattened": entries}
