@@ -12,7 +12,9 @@ import spflint
 
 @pytest.mark.parametrize("name", [n for n in spflint.__all__ if n != "__version__"])
 def test_public_names_resolve(name: str) -> None:
-    assert getattr(spflint, name) is not None
+    value = getattr(spflint, name)
+    assert callable(value)  # every public name is a function or a class
+    assert value.__module__.startswith("spflint.")
 
 
 def test_unknown_name_is_an_attribute_error() -> None:

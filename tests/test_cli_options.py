@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import time
 from pathlib import Path
 from typing import Any
 
@@ -128,9 +129,13 @@ def test_timeout(invoke: Any) -> None:
 
 def test_timeout_is_one_deadline_for_the_run() -> None:
     assert DNSSettings().deadline is None and DNSSettings().remaining() is None
-    dns = DNSSettings(timeout=5.0, started=100.0)
-    assert dns.deadline == 105.0
-    assert dns.remaining() == 0.0  # long past
+    started = time.monotonic() - 60.0
+    dns = DNSSettings(timeout=5.0, started=started)
+    assert dns.deadline == started + 5.0
+    assert dns.remaining() == 0.0  # a minute ago plus five seconds: long past
+    fresh = DNSSettings(timeout=30.0)
+    remaining = fresh.remaining()
+    assert remaining is not None and 0.0 < remaining <= 30.0
     assert DNSSettings(timeout=5.0) == DNSSettings(timeout=5.0, started=0.0)
 
 

@@ -56,11 +56,19 @@ def test_detect_dns_failure_exits_3(make_dns_server: Callable[..., DNSTestServer
 
 
 def test_hosts_takes_every_output_format() -> None:
+    import json
+
     from click.testing import CliRunner
 
     from spflint.cli import main
 
+    outputs = {}
     for fmt in ("text", "json", "sarif", "github"):
         result = CliRunner().invoke(main, ["hosts", "cloudflare", "-f", fmt])
         assert result.exit_code == 0, (fmt, result.output)
-    assert "Cloudflare" in CliRunner().invoke(main, ["hosts", "cloudflare"]).output
+        outputs[fmt] = result.output
+    assert outputs["text"].startswith("Cloudflare (cloudflare")
+    assert json.loads(outputs["json"])["hosts"][0]["key"] == "cloudflare"
+    sarif = json.loads(outputs["sarif"])
+    assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"] == []
+    assert "::error" not in outputs["github"]  # no findings to annotate

@@ -251,11 +251,6 @@ def test_yaml_quoted_numbers_are_text() -> None:
                                                ("TXT", (b"2024-01-01",))]
 
 
-def test_conformance_path_is_beside_the_repository() -> None:
-    assert CONFORMANCE.is_absolute()
-    assert CONFORMANCE.parents[2] == ROOT.parent
-
-
 def test_yaml_missing_file() -> None:
     with pytest.raises(InputError, match="cannot read zone data"):
         zonedata.load("no/such/file.yml")

@@ -73,7 +73,7 @@ def test_bump_serial_in_the_including_file(messy: Path) -> None:
         REPOS / "messy" / "db.example.com").read_bytes()
 
 
-def test_diff_prints_and_does_not_write(messy: Path) -> None:
+def test_diff_prints_without_writing_and_nothing_is_left_after_fix(messy: Path) -> None:
     before = (messy / "spf" / "records.inc").read_bytes()
     result = run("--diff", "db.example.com")
     assert result.exit_code == 1
