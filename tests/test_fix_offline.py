@@ -35,3 +35,12 @@ def test_what_fix_cannot_repair_is_reported(tmp_path: Path) -> None:
     out = json.loads(result.stdout)
     assert [d["code"] for d in out["diagnostics"]] == ["SPF212"]
     assert out["records"][0]["value"] == "v=spf1 include:gone.example -all"
+
+
+def test_mx_whose_exchange_has_no_data_is_kept(tmp_path: Path) -> None:
+    data = tmp_path / "zone.yml"
+    data.write_text("example.com: [{MX: [10, mail.example.com]}]\n")
+    result = CliRunner().invoke(main, ["fix", "example.com", "--record",
+                                       "v=spf1 mx ip4:192.0.2.1 -all", "--dns-data", str(data),
+                                       "--offline", "--host", "none", "-f", "json"])
+    assert json.loads(result.stdout)["records"][0]["value"] == "v=spf1 mx ip4:192.0.2.1 -all"

@@ -58,3 +58,12 @@ def test_bad_snapshot_file_is_an_input_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", "--demo", "--snapshot", str(bad)])
     assert result.exit_code == 2
     assert "not a spflint snapshot" in result.output
+
+
+def test_a_snapshot_with_nothing_flattened_is_accepted(tmp_path: Path) -> None:
+    snap = tmp_path / "none.json"
+    assert run("fix", "--demo", "--snapshot", str(snap), "--host", "none").exit_code == 0
+    assert json.loads(snap.read_text())["flattened"] == []
+    result = run("check", "--demo", "--snapshot", str(snap), "-f", "json")
+    assert result.exit_code == 1  # the demo's own findings, not the snapshot
+    assert _drift(json.loads(result.output)) == []
