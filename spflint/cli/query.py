@@ -86,22 +86,11 @@ async def run_one(item: QueryInput, resolver: Resolver, *, receiver: str,
 
 def result_data(item: QueryInput, result: SpfResult, *, receiver: str,
                 header: bool) -> dict[str, Any]:
-    """The command's JSON keys for one result, in contract order."""
-    data: dict[str, Any] = {
-        "result": result.result,
-        "explanation": result.explanation,
-        "lookups": result.lookups,
-        "void_lookups": result.void_lookups,
-        "matched": None if result.matched is None else result.matched.to_dict(),
-        "path": [{"domain": d, "term": t} for d, t in result.path],
-        "domain": result.domain,
-        "ip": result.ip,
-        "sender": item.sender,
-        "helo": item.helo,
-        "identity": item.identity,
-        "queries": result.queries,
-        "problem": result.problem,
-    }
+    """The command's JSON keys for one result, the contract's first."""
+    data: dict[str, Any] = dict.fromkeys(("result", "explanation", "lookups", "void_lookups"))
+    data.update(result.to_dict())
+    # The sender as given ("" for a bounce), not the one check_host() was handed.
+    data.update(sender=item.sender, helo=item.helo, identity=item.identity)
     if header:
         data["header"] = header_line(item, result, receiver)
     return data
