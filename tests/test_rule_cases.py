@@ -87,17 +87,27 @@ def _validate_dns_case(case: Case) -> None:
     assert isinstance(data.get("zonedata"), dict), f"{where}: 'zonedata' maps names to records"
     expect = data.get("expect")
     assert isinstance(expect, list), f"{where}: 'expect' is a list ([] for a pass case)"
+    _validate_expectations(expect, _DNS_EXPECT_KEYS, case, where)
+    for key in ("ip", "require"):
+        if key in data:
+            assert isinstance(data[key], list) and all(isinstance(v, str) for v in data[key]), (
+                f"{where}: '{key}' must be a list of strings")
+    if "profile" in data:
+        assert isinstance(data["profile"], str), f"{where}: 'profile' must be a string"
+    if "config" in data:
+        assert isinstance(data["config"], dict), f"{where}: 'config' must be a mapping"
+
+
+def _validate_expectations(expect: list[Any], keys: set[str], case: Case, where: str) -> None:
     for item in expect:
         assert isinstance(item, dict), f"{where}: each expectation is a mapping"
-        extra = set(item) - _DNS_EXPECT_KEYS
+        extra = set(item) - keys
         assert not extra, f"{where}: unknown expectation keys {sorted(extra)}"
         assert item.get("code") == case.code, (
             f"{where}: expectations name only this file's rule, {case.code}")
         column = item.get("column")
         assert column is None or (isinstance(column, int) and column >= 1), (
             f"{where}: 'column' is a 1-based integer")
-    if "config" in data:
-        assert isinstance(data["config"], dict), f"{where}: 'config' must be a mapping"
 
 
 def _validate_case(case: Case) -> None:
@@ -120,15 +130,7 @@ def _validate_case(case: Case) -> None:
     else:
         expect = data.get("expect")
         assert isinstance(expect, list) and expect, f"{where}: a fail case needs 'expect'"
-        for item in expect:
-            assert isinstance(item, dict), f"{where}: each expectation is a mapping"
-            extra = set(item) - _EXPECT_KEYS
-            assert not extra, f"{where}: unknown expectation keys {sorted(extra)}"
-            assert item.get("code") == case.code, (
-                f"{where}: expectations name only this file's rule, {case.code}")
-            column = item.get("column")
-            assert column is None or (isinstance(column, int) and column >= 1), (
-                f"{where}: 'column' is a 1-based integer")
+        _validate_expectations(expect, _EXPECT_KEYS, case, where)
         if "fix_str" in data:
             assert isinstance(data["fix_str"], str), f"{where}: 'fix_str' must be a string"
     if "config" in data:
