@@ -18,6 +18,7 @@ from .findings import Finding
 from .lint import lint_record, make_finding
 from .rules import registry
 from .rules.base import TreeContext, TreeHit
+from .rules.non_routable_range import category as special_space
 from .tree import Tree, TreeNode
 
 if TYPE_CHECKING:
@@ -83,8 +84,6 @@ def tree_finding(code: str, hit: TreeHit, config: Config) -> Finding:
 
 _HOST_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?")
 M365_INCLUDES = ("spf.protection.outlook.com", "spf.protection.office365.us")
-_DOCUMENTATION_V4 = ipaddress.ip_network("192.0.2.0/24"), ipaddress.ip_network(
-    "198.51.100.0/24"), ipaddress.ip_network("203.0.113.0/24")
 
 
 @dataclass
@@ -257,15 +256,15 @@ async def m365_profile(
             reqs.append(Requirement(f"ip {cov.ip}", False, "the inbound connector accepts IPv4 "
                                     "addresses only (a /24 to /32); relay from a static public "
                                     "IPv4 address", None, name))
-        elif any(address in net for net in _DOCUMENTATION_V4):
-            reqs.append(Requirement(f"ip {cov.ip}", False, "a documentation address (RFC "
-                                    "5737), not a public one: fine in an example, but a real "
-                                    "device needs the public address it sends from", None,
-                                    name))
-        elif not address.is_global:
-            reqs.append(Requirement(f"ip {cov.ip}", False, "not a public, routable address: "
-                                    "Exchange Online sees the device's public (NAT) address",
-                                    None, name))
+        else:
+            # The same table of special-purpose space as the non-routable-range rule.
+            value = int(address)
+            where = special_space((4, value, value))
+            if where is not None:
+                reqs.append(Requirement(f"ip {cov.ip}", False, f"{cov.ip} is {where}, not a "
+                                        "public address: Exchange Online sees the address "
+                                        "the device's mail leaves the network with (after "
+                                        "NAT)", None, name))
     ending = _all_term(tree)
     qualifier = ending[1][0] if ending is not None and ending[1][0] in "+-~?" else "+"
     reqs.append(Requirement(
