@@ -20,6 +20,9 @@ class Outcome(enum.Enum):
     SERVFAIL = "servfail"  # server failure or refused (temperror)
     ERROR = "error"  # malformed answer or other failure (temperror)
     LIMIT = "limit"  # spflint's own cap on queries or time was reached (temperror)
+    # Nothing is known: offline, and no zone data, repository file or lock speaks for the
+    # name. Neither void nor a failure; nothing may be concluded from it.
+    UNKNOWN = "unknown"
 
     @property
     def is_void(self) -> bool:
@@ -29,9 +32,19 @@ class Outcome(enum.Enum):
     def is_failure(self) -> bool:
         return self in (Outcome.TIMEOUT, Outcome.SERVFAIL, Outcome.ERROR, Outcome.LIMIT)
 
+    @property
+    def is_unknown(self) -> bool:
+        return self is Outcome.UNKNOWN
+
+    @property
+    def is_answer(self) -> bool:
+        """Whether DNS (or data standing for it) answered: records, NXDOMAIN or NODATA."""
+        return self in (Outcome.OK, Outcome.NXDOMAIN, Outcome.NODATA)
+
 
 # TXT/SPF: one tuple of character-strings (bytes) per record; A/AAAA: address text;
-# MX: (preference, exchange); PTR/NS/CNAME: target name.
+# MX: (preference, exchange); PTR/NS/CNAME/ALIAS: target name. ALIAS (octoDNS, Route 53 and
+# other hosts' apex alias) is never asked for: it supplies the A/AAAA answers of its owner.
 TxtValue = tuple[bytes, ...]
 MxValue = tuple[int, str]
 RecordValue = TxtValue | MxValue | str
@@ -92,13 +105,16 @@ class NameData:
 class ZoneData:
     """Offline DNS data: owner name (lower-case, no trailing dot) to what is there.
 
-    ``apexes`` lists zone origins this data is authoritative for (from BIND files): a name
-    at or below an apex that has no entry does not exist (NXDOMAIN).
+    ``apexes`` lists zone origins this data is authoritative for (from zone files): a name
+    at or below an apex that has no entry does not exist (NXDOMAIN). ``delegations`` lists
+    names below an apex that have NS records (zone cuts): the data does not speak for names
+    at or below a cut, unless it holds that child zone's apex too.
     """
 
     names: dict[str, NameData] = field(default_factory=dict)
     apexes: set[str] = field(default_factory=set)
     source: str = ""
+    delegations: set[str] = field(default_factory=set)
 
 
 def question(name: str, rdtype: str, source: str) -> tuple[str, str] | Answer:

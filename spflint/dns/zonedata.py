@@ -292,6 +292,7 @@ def merge(*zonedata: ZoneData) -> ZoneData:
     merged = ZoneData(source=", ".join(dict.fromkeys(z.source for z in zonedata if z.source)))
     for data in zonedata:
         merged.apexes |= data.apexes
+        merged.delegations |= data.delegations
         for name, entry in data.names.items():
             target = merged.names.setdefault(name, NameData())
             target.records.extend(entry.records)

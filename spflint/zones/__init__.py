@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 
 from .bind import read_bind
-from .model import SoaSerial, StringToken, ZoneFile, ZoneFileError, ZoneRecord
+from .model import SoaSerial, StringToken, ZoneFile, ZoneFileError, ZoneNote, ZoneRecord
 from .octodns import read_octodns
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "StringToken",
     "ZoneFile",
     "ZoneFileError",
+    "ZoneNote",
     "ZoneRecord",
     "is_octodns",
     "read_bind",

@@ -82,6 +82,24 @@ class ZoneRecord:
 
 
 @dataclass(frozen=True)
+class ZoneNote:
+    """Something a reader noticed in a zone file that is not fatal: an entry it skipped
+    (a record type or directive it does not read), or a value it read as written but that
+    the zone's own tools would reject or re-root.
+
+    ``code`` is the rule that reports it (a zone-scope rule, e.g. ``SPF602``); ``line`` and
+    ``column`` are 1-based, the column counting characters.
+    """
+
+    code: str
+    path: str
+    line: int
+    column: int
+    message: str
+    term: str | None = None  # the text the note is about (a type, a target), when short
+
+
+@dataclass(frozen=True)
 class SoaSerial:
     """Where a zone's SOA serial is written, and its value."""
 
@@ -103,6 +121,7 @@ class ZoneFile:
     data: ZoneData = field(default_factory=ZoneData)
     contents: dict[str, bytes] = field(default_factory=dict)  # every file read, as read
     soa: SoaSerial | None = None
+    notes: list[ZoneNote] = field(default_factory=list)
 
     @property
     def spf_records(self) -> list[ZoneRecord]:
