@@ -79,6 +79,10 @@ class SpfResult:
     ``path`` lists the ``include``/``redirect`` terms taken, as ``(domain, term)`` pairs from
     the checked domain down to the record of ``matched``. ``problem`` says why the result is
     ``permerror``, ``temperror`` or ``none``.
+
+    ``unknown`` names the question that stopped the evaluation when nothing could answer it
+    (offline, no data for the name): the result is then ``temperror`` and says nothing about
+    what receivers get; callers report it as "not checked", never as a verdict.
     """
 
     result: str
@@ -93,6 +97,12 @@ class SpfResult:
     void_lookups: int = 0
     queries: int = 0
     problem: str | None = None
+    unknown: str | None = None
+
+    @property
+    def conclusive(self) -> bool:
+        """Whether the result is what a receiver would get (not stopped by unknown data)."""
+        return self.unknown is None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -108,6 +118,7 @@ class SpfResult:
             "matched": None if self.matched is None else self.matched.to_dict(),
             "path": [{"domain": d, "term": t} for d, t in self.path],
             "problem": self.problem,
+            "unknown": self.unknown,
         }
 
 
@@ -194,12 +205,16 @@ def parse_ip(text: str) -> IPAddress:
 
 
 class _Abort(Exception):
-    """Ends the whole evaluation with ``permerror`` or ``temperror``."""
+    """Ends the whole evaluation with ``permerror`` or ``temperror``.
 
-    def __init__(self, result: str, problem: str) -> None:
+    ``unknown`` is set when the evaluation stopped at a question nothing could answer.
+    """
+
+    def __init__(self, result: str, problem: str, unknown: str | None = None) -> None:
         super().__init__(problem)
         self.result = result
         self.problem = problem
+        self.unknown = unknown
 
 
 @dataclass
@@ -211,6 +226,7 @@ class _Eval:
     path: tuple[tuple[str, str], ...] = ()
     exp: tuple[Explanation, MacroContext] | None = None
     problem: str | None = None
+    unknown: str | None = None
 
 
 @dataclass
@@ -245,6 +261,10 @@ class _Evaluation:
             return Answer(name, rdtype, Outcome.ERROR, detail=f"resolver error: {exc}")
         if answer.outcome is Outcome.LIMIT:
             raise _Abort("temperror", f"{rdtype} {name}: {answer.detail or 'DNS limit reached'}")
+        if answer.outcome is Outcome.UNKNOWN:
+            # Nothing may be concluded from a name nobody speaks for: not void, not a match.
+            raise _Abort("temperror", f"{rdtype} {answer.name}: {answer.detail or 'unknown'}",
+                         unknown=f"{rdtype} {answer.name}")
         return answer
 
     @staticmethod
@@ -550,7 +570,7 @@ async def check_host(
         try:
             outcome = await state.check(domain)
         except _Abort as abort:
-            return _Eval(abort.result, problem=abort.problem), None
+            return _Eval(abort.result, problem=abort.problem, unknown=abort.unknown), None
         if outcome.result != "fail":
             return outcome, None
         return outcome, await state.explanation(outcome.exp)
@@ -575,6 +595,7 @@ async def check_host(
         void_lookups=state.void,
         queries=state.queries,
         problem=problem,
+        unknown=outcome.unknown,
     )
 
 

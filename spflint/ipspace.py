@@ -494,9 +494,12 @@ class Compiler:
         if not _is_valid_domain(name):
             return _Compiled(*_everywhere(Final("none")))
         fetched = await self.fetch(name)
-        if fetched is None:
+        if fetched is None or fetched.outcome.is_unknown:
+            # Not resolved (no resolver), or nothing speaks for the name offline: its policy
+            # is an unknown step, never "no record".
+            why = "not resolved" if fetched is None else "not known offline"
             return _Compiled(*_everywhere(Dynamic(f"policy of {name}", None, None)),
-                             dynamic=(f"policy of {name} (not resolved)",))
+                             dynamic=(f"policy of {name} ({why})",))
         if fetched.outcome.is_failure:
             return _Compiled(*_everywhere(Final("temperror")))
         if fetched.outcome.is_void:
@@ -586,44 +589,16 @@ class Compiler:
         if not is_valid_target(target):
             return _everywhere(CONTINUE), _cost()
         assert isinstance(mech, A | MX)
-        if await self.unknown(target, "MX" if isinstance(mech, MX) else "A") or (
-                isinstance(mech, MX) and await self.unknown_exchanges(target)):
-            # ``--offline`` without data for the name: nothing is known, which is not the
+        if isinstance(mech, A):
+            compiled = await self.a_term(target, mech.cidr4, mech.cidr6, match)
+        else:
+            compiled = await self.mx_term(target, mech.cidr4, mech.cidr6, match)
+        if compiled is None:
+            # Offline without data for a name it needs: nothing is known, which is not the
             # same as "no addresses"; pinning a void here would let fix drop the term.
             return _everywhere(Dynamic(text, match, CONTINUE)), _cost(dynamic=(text,))
-        if isinstance(mech, A):
-            maps, void = await self.a_term(target, mech.cidr4, mech.cidr6, match)
-        else:
-            maps, void = await self.mx_term(target, mech.cidr4, mech.cidr6, match)
+        maps, void = compiled
         return maps, _cost(voids=void, pinned=(text,))
-
-    async def unknown(self, name: str, rdtype: str) -> bool:
-        """Whether the resolver has no data at all for ``name`` (offline, not covered).
-
-        Asked of the resolver directly: the answer is not one the policy's result rests on,
-        so it stays out of ``answers`` (which a snapshot lists).
-        """
-        from .dns.layered import NO_DATA_SOURCE
-
-        if self.resolver is None:
-            return False
-        try:
-            answer = await self.resolver.query(name, rdtype)
-        except Exception:  # a resolver bug: the compile asks again and reports it
-            return False
-        return answer.source == NO_DATA_SOURCE
-
-    async def unknown_exchanges(self, target: str) -> bool:
-        """Whether any exchange of ``target``'s MX set has no data at all for its address."""
-        if self.resolver is None:
-            return False
-        answer = await self.resolver.query(target, "MX")
-        hosts = [str(v[1]).rstrip(".").lower() for v in answer.records
-                 if isinstance(v, tuple) and len(v) == 2]
-        for host in hosts:
-            if host and await self.unknown(host, "A"):
-                return True
-        return False
 
     async def addresses(self, name: str, version: int) -> tuple[list[str], Outcome]:
         answer = await self.query(name, "A" if version == 4 else "AAAA")
@@ -631,13 +606,16 @@ class Compiler:
         return [str(v) for v in answer.records if isinstance(v, str)], answer.outcome
 
     async def a_term(self, target: str, cidr4: int | None, cidr6: int | None, match: Final
-                     ) -> tuple[tuple[IntervalMap[Decision], IntervalMap[Decision]], int]:
+                     ) -> tuple[tuple[IntervalMap[Decision], IntervalMap[Decision]], int] | None:
+        """The term's maps and void count; None when an answer it needs is unknown."""
         maps: list[IntervalMap[Decision]] = []
         void = 0
         temperror: Decision = Final("temperror")
         for version, cidr in ((4, cidr4), (6, cidr6)):
             found, outcome = await self.addresses(target, version)
             bits = 32 if version == 4 else 128
+            if outcome.is_unknown:
+                return None
             if outcome.is_failure:
                 maps.append(IntervalMap.constant(bits, temperror))
                 continue
@@ -646,9 +624,12 @@ class Compiler:
         return (maps[0], maps[1]), void
 
     async def mx_term(self, target: str, cidr4: int | None, cidr6: int | None, match: Final
-                      ) -> tuple[tuple[IntervalMap[Decision], IntervalMap[Decision]], int]:
+                      ) -> tuple[tuple[IntervalMap[Decision], IntervalMap[Decision]], int] | None:
+        """The term's maps and void count; None when an answer it needs is unknown."""
         answer = await self.query(target, "MX")
         assert answer is not None
+        if answer.outcome.is_unknown:
+            return None
         if answer.outcome.is_failure:
             return _everywhere(Final("temperror")), 0
         exchanges = [v for v in answer.records if isinstance(v, tuple) and len(v) == 2]
@@ -665,6 +646,8 @@ class Compiler:
             space: IntervalMap[Decision] = IntervalMap.constant(bits, CONTINUE)
             for host in names:
                 found, outcome = await self.addresses(host, version)
+                if outcome.is_unknown:
+                    return None
                 if outcome.is_failure:
                     # Hosts are tried in order: a failure decides what earlier ones left.
                     space = space.combine(IntervalMap.constant(bits, Final("temperror")),

@@ -82,11 +82,12 @@ class MxHost:
     ipv4: int | None = None
     ipv6: int | None = None
     failed: bool = False  # an address question failed (timeout, SERVFAIL)
+    unknown: bool = False  # nothing answered an address question (offline, no data)
 
     @property
     def has_address(self) -> bool | None:
-        """True or False once asked; None when not looked up or a lookup failed."""
-        if self.failed or self.ipv4 is None or self.ipv6 is None:
+        """True or False once asked; None when not looked up, unknown, or a lookup failed."""
+        if self.failed or self.unknown or self.ipv4 is None or self.ipv6 is None:
             return None
         return bool(self.ipv4 or self.ipv6)
 
@@ -165,6 +166,25 @@ class DnsFailure:
     def to_dict(self) -> dict[str, Any]:
         return {"domain": self.domain, "name": self.name, "qtype": self.qtype,
                 "outcome": self.outcome.value, "detail": self.detail, "term": self.term}
+
+
+@dataclass(frozen=True)
+class UnknownAnswer:
+    """A question nothing could answer: offline, and no zone file, data file or lock entry
+    speaks for the name. Not a void lookup and not a failure: nothing is concluded from it."""
+
+    domain: str  # the node whose evaluation asks the question
+    name: str
+    qtype: str
+    term: str | None = None
+
+    def __str__(self) -> str:
+        via = f" ({self.term})" if self.term else ""
+        return f"{self.qtype} {self.name}{via}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"domain": self.domain, "name": self.name, "qtype": self.qtype,
+                "term": self.term}
 
 
 @dataclass
@@ -293,6 +313,15 @@ class Tree:
     failures: list[DnsFailure] = field(default_factory=list)
     loops: list[tuple[str, ...]] = field(default_factory=list)
     elapsed: float = 0.0
+    unknown: list[UnknownAnswer] = field(default_factory=list)  # in tree order, once each
+
+    @property
+    def exact(self) -> bool:
+        """Whether the totals are exact: every name answered and the walk complete.
+
+        With unknown answers (offline) or dynamic terms the totals are lower bounds.
+        """
+        return self.complete and not self.unknown and not self.dynamic
 
     @property
     def record(self) -> str | None:
@@ -324,6 +353,8 @@ class Tree:
             "void_ipv4": self.void_ipv4,
             "void_ipv6": self.void_ipv6,
             "dynamic": self.dynamic,
+            "unknown": len(self.unknown),
+            "exact": self.exact,
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -338,6 +369,7 @@ class Tree:
             "queries": self.queries,
             "names": self.names,
             "failures": [f.to_dict() for f in self.failures],
+            "unknown": [u.to_dict() for u in self.unknown],
             "loops": [list(loop) for loop in self.loops],
         }
 
@@ -403,6 +435,7 @@ class _NameInfo:
     mx_names: list[MxSet] = field(default_factory=list)
     voids: list[VoidLookup] = field(default_factory=list)
     failures: list[DnsFailure] = field(default_factory=list)
+    unknown: list[UnknownAnswer] = field(default_factory=list)
     exp_answer: Answer | None = None
     capped: bool = False  # never fetched: the cap on names was reached
     done: bool = False
@@ -482,6 +515,7 @@ class _Walker:
         self.cut: str | None = None
         self.loops: list[tuple[str, ...]] = []
         self.failures: list[DnsFailure] = []  # in tree order, once each
+        self.unknown: list[UnknownAnswer] = []  # in tree order, once each
         self._loop_keys: set[frozenset[str]] = set()
 
     # -- phase 1: fetch ---------------------------------------------------------------------
@@ -546,6 +580,8 @@ class _Walker:
         info.txt = txt
         if txt.outcome.is_failure:
             info.failures.append(DnsFailure(name, name, "TXT", txt.outcome, txt.detail))
+        elif txt.outcome.is_unknown:
+            info.unknown.append(UnknownAnswer(name, name, "TXT"))
         for strings in txt.txt_records():
             # latin-1 keeps every octet; non-ASCII then fails the grammar (§3.1: 7-bit ASCII).
             text = b"".join(strings).decode("latin-1")
@@ -627,6 +663,7 @@ class _Walker:
             info.voids.extend(part.voids)
             info.mx_names.extend(part.mx_names)
             info.failures.extend(part.failures)
+            info.unknown.extend(part.unknown)
         if exp_task is not None:
             info.exp_answer = await exp_task
 
@@ -655,6 +692,8 @@ class _Walker:
         if answer.outcome.is_failure:
             info.failures.append(DnsFailure(info.name, answer.name, answer.rdtype,
                                             answer.outcome, answer.detail, term))
+        elif answer.outcome.is_unknown:
+            info.unknown.append(UnknownAnswer(info.name, answer.name, answer.rdtype, term))
 
     async def resolve_mx(self, info: _NameInfo, term: str, target: str) -> None:
         answer = await self.ask(target, "MX")
@@ -674,22 +713,27 @@ class _Walker:
                                        in zip(scratch, ordered, strict=False)))
         for part in scratch:
             info.failures.extend(part.failures)
+            info.unknown.extend(part.unknown)
         rest = [MxHost(host, pref) for host, pref in ordered[MAX_MX_NAMES:]]
         info.mx_names.append(MxSet(term, target, answer.outcome, (*hosts, *rest)))
 
     async def mx_host(self, info: _NameInfo, term: str, host: str, pref: int) -> MxHost:
         a, aaaa = await asyncio.gather(self.ask(host, "A"), self.ask(host, "AAAA"))
         counts: list[int | None] = []
-        failed = False
+        failed = unknown = False
         for answer in (a, aaaa):
             if answer.outcome.is_failure:
                 failed = True
                 counts.append(None)
                 info.failures.append(DnsFailure(info.name, host, answer.rdtype, answer.outcome,
                                                 answer.detail, term))
+            elif answer.outcome.is_unknown:
+                unknown = True
+                counts.append(None)
+                info.unknown.append(UnknownAnswer(info.name, host, answer.rdtype, term))
             else:
                 counts.append(len(answer.records))
-        return MxHost(host, pref, counts[0], counts[1], failed)
+        return MxHost(host, pref, counts[0], counts[1], failed, unknown)
 
     # -- phase 2: build ---------------------------------------------------------------------
 
@@ -720,6 +764,7 @@ class _Walker:
             return node
         seen[name] = node
         self.failures.extend(f for f in info.failures if f not in self.failures)
+        self.unknown.extend(u for u in info.unknown if u not in self.unknown)
         node.lookups = info.cost
         node.voids = list(info.voids)
         node.resolved = list(info.resolved)
@@ -832,6 +877,7 @@ async def walk(
         complete=cut is None,
         cut_reason=cut,
         failures=failures,
+        unknown=walker.unknown,
         loops=walker.loops,
         elapsed=time.monotonic() - started,
     )

@@ -64,7 +64,14 @@ def test_zone_answers_from_the_lock_offline(workdir: Path,
         '[tool.spflint.require]\n"example.com" = { ip = ["2606:2800:220::1", "93.184.216.34"]'
         ' }\n')
     without = run("zone", "--offline", "--format", "json", "db.example.com")
-    assert without.exit_code == 1  # the provider's include cannot resolve
+    # Offline without the lock the provider's include is unknown: the requirements are not
+    # checked (no verdict either way), which one note says; the exit code is not affected.
+    assert without.exit_code == 0, without.output
+    doc = json.loads(without.stdout)
+    assert [r["checked"] for r in doc["requirements"]] == [False, False]
+    assert [n["kind"] for n in doc["notes"]] == ["unknown"]
+    assert doc["notes"][0]["items"] == ["_spf.provider.test"]
+    assert doc["diagnostics"] == []
     server = make_dns_server(PROVIDER)
     assert run("lock", "--nameserver", server.address, "db.example.com").exit_code == 0
     server.stop()
@@ -73,7 +80,11 @@ def test_zone_answers_from_the_lock_offline(workdir: Path,
     doc = json.loads(result.stdout)
     assert doc["lock"] == "spflint.lock"
     assert [r["met"] for r in doc["requirements"]] == [True, True]
-    assert run("zone", "--offline", "--no-lock", "db.example.com").exit_code == 1
+    assert doc["notes"] == []
+    unlocked = run("zone", "--offline", "--no-lock", "db.example.com")
+    assert unlocked.exit_code == 0
+    assert "note: 1 external name not checked offline (_spf.provider.test)" in unlocked.output
+    assert "2 requirements not checked" in unlocked.output
 
 
 def test_lock_check_reports_a_changed_provider(workdir: Path,

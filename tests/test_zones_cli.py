@@ -56,20 +56,24 @@ def test_json_contract_and_repo_first_resolution(repo: Path) -> None:
     assert doc["requirements"] == [
         {"name": "example.com", "ip": "203.0.113.10", "met": True,
          "detail": "pass (ip4:203.0.113.0/24 in _spf.example.net)", "result": "pass",
-         "matched": "ip4:203.0.113.0/24"},
+         "matched": "ip4:203.0.113.0/24", "checked": True},
         {"name": "example.com", "term": "include:_spf.example.net", "met": True,
-         "detail": "found in the record of example.com"},
+         "detail": "found in the record of example.com", "checked": True},
     ]
 
 
-def test_requirement_unmet_without_the_other_file(repo: Path) -> None:
+def test_requirement_not_checked_without_the_other_file(repo: Path) -> None:
+    # Offline, without the file defining _spf.example.net, nothing is known about it: the
+    # address requirement is not checked (not "unmet"), and one note says so.
     result = run("--offline", "--format", "json", "zones/db.example.com")
-    assert result.exit_code == 1
+    assert result.exit_code == 0, result.output
     ip, term = as_json(result)["requirements"]
-    assert not ip["met"] and ip["result"] != "pass"
-    assert term["met"]
+    assert not ip["met"] and not ip["checked"]
+    assert term["met"] and term["checked"]
     text = run("--offline", "zones/db.example.com")
-    assert "requirement not met: example.com must pass 203.0.113.10" in text.output
+    assert "requirement not met" not in text.output
+    assert "note: 1 external name not checked offline (_spf.example.net); `spflint lock` pins " \
+           "them; 1 requirement not checked: example.com must pass 203.0.113.10" in text.output
 
 
 def test_requirements_from_explicit_config(repo: Path) -> None:

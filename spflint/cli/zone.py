@@ -11,9 +11,14 @@ import click
 from ..config import Config
 from ..dns.base import Resolver
 from ..errors import InputError
-from ..report.base import Report
+from ..check import unknown_note
+from ..report.base import Note, Report
 from .common import emit, error, exit_code, global_settings, load_settings_config
 from .options import DNSSettings, FormatSettings, dns_options, format_options, make_resolver
+
+
+# What to do about names nothing answered offline.
+LOCK_HINT = "`spflint lock` pins them"
 
 
 @dataclass(frozen=True)
@@ -160,6 +165,12 @@ def build_report(check: Any, fixed: list[Any], lock_path: Path | None) -> Report
     ]
     report.data["lock"] = None if lock_path is None else str(lock_path)
     report.data["dns_failures"] = list(check.dns_failures)
+    report.data["unknown"] = [u.to_dict() for u in check.unknown]
+    if check.outage is not None:
+        report.notes.append(Note("dns-outage", "error", check.outage))
+    note = unknown_note(check.unknown, check.unchecked(), hint=LOCK_HINT)
+    if note is not None:
+        report.notes.append(note)
     for change in fixed:
         if change.records:
             report.text_body.append(f"fixed {len(change.records)} record(s) in {change.path}")
@@ -167,11 +178,12 @@ def build_report(check: Any, fixed: list[Any], lock_path: Path | None) -> Report
             report.text_body.append(f"{change.path}: SOA serial {change.serial[0]} ->"
                                     f" {change.serial[1]}")
     for result in check.requirements:
-        if not result.met:
+        if not result.met and result.checked:
             kind = "must pass" if result.requirement.kind == "ip" else "must include"
             report.text_body.append(f"requirement not met: {result.requirement.name} {kind} "
                                     f"{result.requirement.value}: {result.detail}")
-    report.text_body.extend(f"DNS failure: {failure}" for failure in check.dns_failures)
+    if check.outage is None:
+        report.text_body.extend(f"DNS failure: {failure}" for failure in check.dns_failures)
     return report
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..ast import IP4, IP6, MX, PTR, A, All, Directive, Exists, Record, Redirect, Term
 from ..dns.base import Resolver
 from ..dns.names import normalize
-from ..errors import DNSFailure, InputError, SpfSyntaxError
+from ..errors import DNSFailure, InputError, SpfSyntaxError, UnknownAnswerError
 from ..findings import Severity
 from ..ipspace import (
     Compiler,
@@ -124,6 +124,9 @@ class Fixer:
         answer = await self.resolver.query(self.domain, "TXT")
         if answer.outcome.is_failure:
             raise DNSFailure(f"TXT {self.domain}: {answer.detail or answer.outcome.value}")
+        if answer.outcome.is_unknown:
+            raise UnknownAnswerError(f"the record of {self.domain} is not known offline: give "
+                                     "it with --record or --dns-data, or drop --offline")
         texts = [b"".join(s).decode("latin-1") for s in answer.txt_records()]
         found = [t for t in texts if is_spf_record(t) or t.strip().lower().startswith("v=spf")]
         return found
