@@ -129,6 +129,10 @@ def through_include(decision: Decision | None, qualifier: str) -> Decision | Non
     if decision is None:
         return None
     if isinstance(decision, Dynamic):
+        if decision.on_match is None and decision.otherwise is None:
+            # The target's whole result is unknown (not resolved, or not known offline): the
+            # include may match or not, so what follows it stays reachable.
+            return Dynamic(decision.term, Final(QUALIFIER_RESULTS[qualifier]), CONTINUE)
         return Dynamic(decision.term, through_include(decision.on_match, qualifier),
                        through_include(decision.otherwise, qualifier))
     if decision.result == "pass":

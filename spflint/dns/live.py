@@ -63,11 +63,14 @@ class ServerHealth:
     names: set[str] = dataclasses.field(default_factory=set)  # a few of the failed names
 
     def note(self, answer: Answer) -> None:
+        """Count one exchange with the server (a question sent, or about to be)."""
         if answer.outcome.is_answer:
             self.answered += 1
-        elif answer.outcome is not Outcome.LIMIT:  # spflint's own limits are not the server's
+        else:
             self.failed += 1
-            if answer.outcome is Outcome.TIMEOUT or answer.detail.startswith("cannot reach"):
+            # A question cut by the run's deadline got no answer in time either.
+            if answer.outcome in (Outcome.TIMEOUT, Outcome.LIMIT) or \
+                    answer.detail.startswith("cannot reach"):
                 self.silent += 1
             reason = answer.detail or answer.outcome.value
             self.reasons[reason] = self.reasons.get(reason, 0) + 1
