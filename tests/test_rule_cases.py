@@ -13,6 +13,8 @@ import yaml
 
 from spflint.check import lint_tree, run_check
 from spflint.config import Config, validate_rule_options
+from spflint.dns.base import Resolver
+from spflint.dns.layered import LayeredResolver
 from spflint.dns.offline import OfflineResolver
 from spflint.dns.zonedata import load_yaml
 from spflint.errors import SpfSyntaxError
@@ -30,8 +32,11 @@ _CASE_KEYS = {"name", "pass_str", "fail_str", "expect", "fix_str", "config", "st
 _EXPECT_KEYS = {"code", "column"}
 # DNS-scope rules: the case gives zone data (openspf shape) and the domain to check; a pass
 # case has ``expect: []``. Expectations may also pin the finding's domain, term and severity.
+# ``offline: true`` makes the zone data speak only for the names it lists, as ``--offline``
+# with data does: other names are unknown (not NXDOMAIN), instead of the openspf convention
+# that the data describes the whole DNS.
 _DNS_CASE_KEYS = {"name", "domain", "zonedata", "expect", "config", "ip", "require",
-                  "profile"}
+                  "profile", "offline"}
 _DNS_EXPECT_KEYS = {"code", "column", "domain", "term", "severity"}
 _SNAKE = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -94,6 +99,8 @@ def _validate_dns_case(case: Case) -> None:
                 f"{where}: '{key}' must be a list of strings")
     if "profile" in data:
         assert isinstance(data["profile"], str), f"{where}: 'profile' must be a string"
+    if "offline" in data:
+        assert isinstance(data["offline"], bool), f"{where}: 'offline' must be true or false"
     if "config" in data:
         assert isinstance(data["config"], dict), f"{where}: 'config' must be a mapping"
 
@@ -146,7 +153,9 @@ def _run_dns(case: Case, rule: Rule) -> list[Finding]:
     options = validate_rule_options(rule, data.get("config", {}), str(case.path.name))
     config = Config(options={rule.code: options})
     zone = load_yaml(yaml.safe_dump({"zonedata": data["zonedata"]}))
-    resolver = OfflineResolver(zone, authoritative_all=True)
+    resolver: Resolver = OfflineResolver(zone, authoritative_all=True)
+    if data.get("offline"):
+        resolver = LayeredResolver([OfflineResolver(zone), None])
     if rule.scope == "requirement":
         # Requirement cases state what must hold, as `check --ip/--require/--profile` does.
         result = asyncio.run(run_check(data["domain"], resolver, config=config,
