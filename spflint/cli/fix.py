@@ -13,7 +13,8 @@ from ..dns.base import Resolver
 from ..errors import DNSFailure, InputError
 from ..fix import FixError, FixOptions, FixResult, fix_policy
 from ..report.base import Report
-from ..tree import LOOKUP_LIMIT, VOID_LIMIT
+from ..semantics import MAX_LOOKUPS as LOOKUP_LIMIT
+from ..semantics import MAX_VOID_LOOKUPS as VOID_LIMIT
 from .common import (
     emit,
     error,

@@ -25,13 +25,13 @@ from ..ipspace import (
 )
 from ..lint import lint_record
 from ..parser import is_spf_record, parse_record
+from ..semantics import MAX_LOOKUPS as LOOKUP_LIMIT
+from ..semantics import MAX_VOID_LOOKUPS as VOID_LIMIT
 from .flatten import flatten_includes
 from .model import Change, FixError, FixOptions, FixResult, PublishedRecord
 from .split import publish
 
-LOOKUP_LIMIT = 10
 MAX_FLATTEN_ROUNDS = 4  # flatten, split, and again with room for the chain's includes
-VOID_LIMIT = 2
 _BROAD = {4: 8, 6: 16}  # merged ranges never get this wide (SPF302 broad-range)
 # Addresses that never send mail over the Internet (RFC 1918, shared, loopback, link-local, ULA).
 _PRIVATE = tuple(ipaddress.ip_network(n) for n in (

@@ -12,12 +12,12 @@ from ..ast import Directive, Include, Term
 from ..dns.names import normalize
 from ..errors import InputError
 from ..ipspace import Compiler, Final, IntervalMap, IPSpace, minimal_cidrs
+from ..semantics import MAX_LOOKUPS as LOOKUP_LIMIT
 from .model import NEVER_FLATTEN, Change
 
 if TYPE_CHECKING:
     from .engine import Fixer
 
-LOOKUP_LIMIT = 10
 
 
 @dataclass
