@@ -101,7 +101,7 @@ class Fixer:
         self.options = options
         self.resolver = resolver
         self.domain = None if options.domain is None else normalize(options.domain)
-        self.compiler = Compiler(resolver)
+        self.compiler = Compiler(resolver, limits=False)
         self.changes: list[Change] = []
         self.allowances: list[_Allowance] = []
         self.snapshot: dict[str, object] | None = None
@@ -426,7 +426,7 @@ class Fixer:
                 if len(text.encode()) > 255:
                     raise self.fail(f"a string of {len(text)} octets would be published")
         root = published[0]
-        checker = Compiler(self.resolver, records)
+        checker = Compiler(self.resolver, records, limits=False)
         final = await checker.space(self.domain, parse_record(root.value))
         changed = diff(target, final)
         if changed:
