@@ -575,7 +575,9 @@ class Compiler:
     async def space(self, domain: str | None, record: Record | None = None) -> IPSpace:
         """The space of ``domain``'s policy, or of ``record`` standing for it."""
         name = None if domain is None else _name(domain)
-        if record is not None:
+        if record is not None and has_duplicate_modifier(record) is not None:
+            compiled = _Compiled(*_everywhere(Final("permerror")))  # §6: the whole record
+        elif record is not None:
             compiled = await self.record(record, name or "", (name or "",), CONTINUE)
         elif name is None:
             raise InputError("a domain or a record is needed")
@@ -978,16 +980,29 @@ def _address_map(found: Sequence[str], version: int, cidr: int | None, q: str,
 
 
 def _text(record: Record, term: Directive | Redirect) -> str:
-    """The term in canonical form (lower-case names, implicit ``+``): stable labels for
-    dynamic steps, whatever case or qualifier spelling the record used."""
-    if isinstance(term, Directive):
-        return ("" if term.qualifier == "+" else term.qualifier) + term.mechanism.render()
-    return term.render()
+    """The term in canonical form: stable labels for dynamic steps, whatever case, qualifier
+    spelling, trailing dot or default CIDR length the record used."""
+    mech = term.mechanism if isinstance(term, Directive) else term
+    spec = getattr(mech, "domain", None)
+    target: str | None = None
+    if isinstance(spec, MacroString):
+        target = spec.render() if spec.is_dynamic else _name(spec.render())
+    cidr4, cidr6 = getattr(mech, "cidr4", None), getattr(mech, "cidr6", None)
+    cidr = ("" if cidr4 in (None, 32) else f"/{cidr4}") + \
+        ("" if cidr6 in (None, 128) else f"//{cidr6}")
+    if isinstance(term, Redirect):
+        return f"redirect={target}"
+    if isinstance(mech, IP4 | IP6 | All):
+        body = mech.render()
+    else:
+        body = mech.kind + ("" if target is None else f":{target}") + cidr
+    return ("" if term.qualifier in ("", "+") else term.qualifier) + body
 
 
 def _key(text: str, term: Directive | Redirect, name: str) -> str:
-    """What identifies a dynamic step: its term, and the record's name where the term's
-    target depends on it (``a``/``mx``/``ptr`` without a name, ``%{d}``, ``%{p}``)."""
+    """What identifies a dynamic step: its canonical term without qualifier, and the
+    record's name where the term's target depends on it (``a``/``mx``/``ptr`` without a
+    name, ``%{d}``, ``%{p}``)."""
     mech = term.mechanism if isinstance(term, Directive) else term
     spec = getattr(mech, "domain", None)
     if spec is None or (isinstance(spec, MacroString) and spec.letters & {"d", "p"}):
