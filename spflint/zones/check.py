@@ -27,8 +27,8 @@ from spflint.tree import Tree, walk
 
 from . import read_zone
 from .lock import LockFile, LockResolver
-from .model import ZoneFile, ZoneFileError, ZoneRecord
-from .octodns import origin_from_path
+from .model import ZoneFile, ZoneFileError, ZoneNote, ZoneRecord
+from .octodns import origin_from_path, published_strings
 
 __all__ = [
     "CachedResolver",
@@ -36,6 +36,7 @@ __all__ = [
     "Requirement",
     "ZoneCheck",
     "check_zones",
+    "note_findings",
     "read_zones",
     "repo_resolver",
     "requirements_from_config",
@@ -398,12 +399,33 @@ def check_zones(zones: list[ZoneFile], errors: list[ZoneFileError], config: Conf
     check = ZoneCheck(zones, errors)
     for zone in zones:
         for record in zone.spf_records:
-            result = lint_record(record.text, config, strings=record.strings,
-                                 domain=record.name)
+            # octoDNS publishes a value in 255-octet strings of its own, whatever the layout
+            # of the YAML.
+            strings = (published_strings(record.value) if zone.format == "octodns"
+                       else record.strings)
+            result = lint_record(record.text, config, strings=strings, domain=record.name)
             located = [f.located(file=record.path, line=record.line, domain=record.name)
                        for f in result.findings]
             check.records.append(RecordResult(record, located))
     asyncio.run(_analyse(check, config, cached, requirements, deadline))
     for item in check.records:
         check.findings.extend(item.findings)
+    for zone in zones:
+        check.findings.extend(note_findings(zone.notes, config))
     return check
+
+
+def note_findings(notes: Sequence[ZoneNote], config: Config) -> list[Finding]:
+    """The findings of a zone reader's notes whose rule is enabled; the column is one of the
+    file's line, not of a record text."""
+    from spflint.lint import make_finding
+
+    out: list[Finding] = []
+    for note in notes:
+        rule = registry().get(note.code)
+        if not config.enabled(rule):
+            continue
+        finding = make_finding(rule, config, "", None, note.message, note.severity,
+                               file=note.path, line=note.line)
+        out.append(finding.located(column=note.column, term=note.term))
+    return out
