@@ -402,6 +402,16 @@ def test_include_files(tmp_path: Path) -> None:
     assert records(zone.data, "merged.example.com") == [("A", "192.0.2.2")]
 
 
+def test_fix_rewrites_a_record_in_the_included_file(tmp_path: Path) -> None:
+    shared = write(tmp_path, "shared/spf.yaml", "# shared\n- v=spf1 MX -all\n- other=1\n")
+    path = write(tmp_path, "example.com.yaml", "'':\n  type: TXT\n  values: !include"
+                                               " shared/spf.yaml\n")
+    zone = read_octodns(path)
+    [change] = plan_rewrite([zone], corrected_texts([zone], finding_fixer(), Config()))
+    assert change.path == shared
+    assert change.new == b"# shared\n- v=spf1 mx -all\n- other=1\n"
+
+
 def test_include_problems_are_notes(tmp_path: Path) -> None:
     write(tmp_path, "broken.yaml", "[unclosed\n")
     write(tmp_path, "list.yaml", "- a\n")

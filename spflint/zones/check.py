@@ -21,7 +21,7 @@ from spflint.dns.offline import OfflineResolver
 from spflint.errors import ConfigError
 from spflint.evaluate import check_host
 from spflint.findings import Finding
-from spflint.lint import lint_record
+from spflint.lint import lint_record, make_finding
 from spflint.rules import registry
 from spflint.tree import Tree, walk
 
@@ -392,7 +392,8 @@ def check_zones(zones: list[ZoneFile], errors: list[ZoneFileError], config: Conf
     Each question is asked of ``resolver`` once per run (wrapped in :class:`CachedResolver`
     unless it is one). ``timeout`` is the time allowed for the walks and requirements together:
     a walk cut by it is reported incomplete. Findings carry the record's ``file`` and ``line``;
-    their columns are in the record text.
+    their columns are in the record text, except those of the zones' notes (SPF6xx), whose
+    columns are in the file's line.
     """
     deadline = None if timeout is None else time.monotonic() + timeout
     cached = resolver if isinstance(resolver, CachedResolver) else CachedResolver(resolver)
@@ -418,8 +419,6 @@ def check_zones(zones: list[ZoneFile], errors: list[ZoneFileError], config: Conf
 def note_findings(notes: Sequence[ZoneNote], config: Config) -> list[Finding]:
     """The findings of a zone reader's notes whose rule is enabled; the column is one of the
     file's line, not of a record text."""
-    from spflint.lint import make_finding
-
     out: list[Finding] = []
     for note in notes:
         rule = registry().get(note.code)
