@@ -3,6 +3,7 @@ notes for what octoDNS refuses or drops, and bounds on hostile YAML."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import time
@@ -18,7 +19,7 @@ from spflint.findings import Severity
 from spflint.zones import ZoneFile, ZoneFileError, read_octodns, read_zone
 from spflint.zones import octodns as octodns_module
 from spflint.zones.check import check_zones, repo_resolver
-from spflint.zones.fixes import corrected_texts, finding_fixer
+from spflint.zones.fixes import minimal_texts
 from spflint.zones.octodns import MAX_DEPTH, MAX_NOTES, published_strings
 from spflint.zones.rewrite import plan_rewrite, write_atomic
 
@@ -407,7 +408,9 @@ def test_fix_rewrites_a_record_in_the_included_file(tmp_path: Path) -> None:
     path = write(tmp_path, "example.com.yaml", "'':\n  type: TXT\n  values: !include"
                                                " shared/spf.yaml\n")
     zone = read_octodns(path)
-    [change] = plan_rewrite([zone], corrected_texts([zone], finding_fixer(), Config()))
+    style = Config(select=frozenset({"SPF401"}))  # the case fix is a style fix: selected
+    texts = asyncio.run(minimal_texts([zone], style, repo_resolver([zone], offline=True)))
+    [change] = plan_rewrite([zone], texts)
     assert change.path == shared
     assert change.new == b"# shared\n- v=spf1 mx -all\n- other=1\n"
 
@@ -483,7 +486,8 @@ def test_split_zone_fix_rewrites_the_record_in_its_own_file(tmp_path: Path) -> N
     directory = split_zone(tmp_path)
     before = {name: (directory / name).read_bytes() for name in SPLIT}
     zone = read_octodns(directory)
-    texts = corrected_texts([zone], finding_fixer(), Config())
+    style = Config(select=frozenset({"SPF401"}))  # the case fix is a style fix: selected
+    texts = asyncio.run(minimal_texts([zone], style, repo_resolver([zone], offline=True)))
     assert sorted(texts.values()) == ["v=spf1 ip4:192.0.2.0/24 -all", "v=spf1 mx -all"]
     changes = plan_rewrite([zone], texts)
     assert [Path(c.path).name for c in changes] == ["$example.com.yaml", "_spf.yaml"]
