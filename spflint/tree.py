@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from .ast import MX, PTR, A, Directive, Exists, Include, MacroString, Record, Redirect
 from .dns.base import Answer, Outcome, Resolver, TxtValue
-from .dns.names import normalize
+from .dns.names import canonical, normalize
 from .errors import InputError, SpfSyntaxError
 from .macros import MacroContext, expand_domain, is_valid_target, normalize_ip
 from .parser import Problem, is_spf_record, parse_record
@@ -213,7 +213,6 @@ class TreeNode:
     spf_records: list[str] = field(default_factory=list)
     near_misses: list[NearMiss] = field(default_factory=list)
     type99: list[str] = field(default_factory=list)
-    type99_outcome: Outcome | None = None
     parsed: Record | None = None
     problems: list[Problem] = field(default_factory=list)
     lookups: int = 0
@@ -476,13 +475,6 @@ def _analyse(record: Record) -> tuple[int, list[IgnoredTerm]]:
     return terms.lookups, ignored
 
 
-def _norm(name: str) -> str:
-    try:
-        return normalize(name)
-    except InputError:
-        return name.strip().rstrip(".").lower()
-
-
 # --- the walk --------------------------------------------------------------------------------
 
 
@@ -598,12 +590,12 @@ class _Walker:
         if spec is None:
             return info.name
         if not spec.is_dynamic:
-            return _norm(spec.render())
+            return canonical(spec.render())
         if self.macro_context is None:
             return None
         ip, sender, helo = self.macro_context
         ctx = MacroContext(normalize_ip(ip), sender, info.name, helo)
-        return _norm(await expand_domain(spec, ctx))
+        return canonical(await expand_domain(spec, ctx))
 
     async def follow(self, info: _NameInfo, record: Record) -> None:
         """Record the costs of ``record`` and start on every target receivers would query."""
@@ -694,7 +686,7 @@ class _Walker:
         preference: dict[str, int] = {}
         for value in answer.records:
             if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], int):
-                host = str(value[1]).rstrip(".").lower()
+                host = canonical(str(value[1]))
                 preference[host] = min(value[0], preference.get(host, value[0]))
         # The addresses of the first names are asked as receivers would; past the limit a
         # receiver returns permerror anyway, and the rest are listed without addresses.
@@ -808,7 +800,6 @@ class _Walker:
         if txt.outcome.is_failure:
             node.error = f"TXT {info.name}: {txt.detail or txt.outcome.value}"
         if info.spf99 is not None:
-            node.type99_outcome = info.spf99.outcome
             node.type99 = [b"".join(s).decode("latin-1") for s in info.spf99.txt_records()]
 
 
