@@ -23,6 +23,8 @@ VOID_LIMIT = MAX_VOID_LOOKUPS
 DEFAULT_MAX_NAMES = 200
 
 # Mechanisms that cost one lookup each (§4.6.4); redirect= costs one too when it applies.
+# Consumer mail services whose SPF names people include by mistake for their own tenant.
+CONSUMER_MAIL_DOMAINS = frozenset({"outlook.com", "hotmail.com"})
 _NEAR_MISS = re.compile(r"v\s*=\s*spf", re.IGNORECASE)
 
 _T = TypeVar("_T")
@@ -230,6 +232,9 @@ class TreeNode:
     error: str | None = None
     # The TXT answer at the exp= target (not a lookup under §4.6.4; fetched for its checks).
     exp_answer: Answer | None = None
+    # The MX answer of the checked domain, fetched only when its record includes a consumer
+    # mail domain (outlook.com, hotmail.com): whether that is a mistake depends on it.
+    owner_mx: Answer | None = None
 
     @property
     def multiple(self) -> bool:
@@ -438,6 +443,9 @@ class _NameInfo:
     failures: list[DnsFailure] = field(default_factory=list)
     unknown: list[UnknownAnswer] = field(default_factory=list)
     exp_answer: Answer | None = None
+    # The MX answer of the checked domain, fetched only when its record includes a consumer
+    # mail domain (outlook.com, hotmail.com): whether that is a mistake depends on it.
+    owner_mx: Answer | None = None
     capped: bool = False  # never fetched: the cap on names was reached
     done: bool = False
 
@@ -648,6 +656,9 @@ class _Walker:
             info.unknown.extend(part.unknown)
         if exp_task is not None:
             info.exp_answer = await exp_task
+        if info.name == self.root and any(e.target in CONSUMER_MAIL_DOMAINS
+                                          for e in info.edges):
+            info.owner_mx = await self.ask(info.name, "MX")
 
     async def resolve(self, info: _NameInfo, mech: A | MX | Exists | PTR, term: str,
                       target: str) -> None:
@@ -797,6 +808,7 @@ class _Walker:
         node.parsed = info.parsed
         node.problems = list(info.problems)
         node.exp_answer = info.exp_answer
+        node.owner_mx = info.owner_mx
         if txt.outcome.is_failure:
             node.error = f"TXT {info.name}: {txt.detail or txt.outcome.value}"
         if info.spf99 is not None:
