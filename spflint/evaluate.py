@@ -558,20 +558,27 @@ async def check_host(
         max_queries=query_cap(max_lookups) if max_queries is None else max_queries,
     )
 
-    async def run() -> tuple[_Eval, str | None]:
+    async def run() -> _Eval:
         try:
-            outcome = await state.check(domain)
+            return await state.check(domain)
         except _Abort as abort:
-            return _Eval(abort.result, problem=abort.problem, unknown=abort.unknown), None
-        if outcome.result != "fail":
-            return outcome, None
-        return outcome, await state.explanation(outcome.exp)
+            return _Eval(abort.result, problem=abort.problem, unknown=abort.unknown)
 
+    started = time.monotonic()
+    explanation = None
     try:
-        outcome, explanation = await asyncio.wait_for(run(), timeout)
+        outcome = await asyncio.wait_for(run(), timeout)
     except asyncio.TimeoutError:
         outcome = _Eval("temperror", problem=f"the check did not finish within {timeout:.3g} s")
-        explanation = None
+    if outcome.result == "fail" and outcome.exp is not None:
+        left = None if timeout is None else timeout - (time.monotonic() - started)
+        # The verdict is made: an explanation that cannot be fetched in the time left is
+        # as if there were no exp= (§6.2), not a temperror.
+        if left is None or left > 0:
+            try:
+                explanation = await asyncio.wait_for(state.explanation(outcome.exp), left)
+            except asyncio.TimeoutError:
+                explanation = None
     problem = None if outcome.result in ("pass", "fail", "softfail", "neutral") else \
         outcome.problem
     return SpfResult(

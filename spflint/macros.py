@@ -33,11 +33,15 @@ ValidatedName = Callable[[str], Awaitable[str]]
 def normalize_ip(ip: str | IPAddress) -> IPAddress:
     """The address SPF evaluates: IPv4-mapped IPv6 (``::ffff:a.b.c.d``) becomes IPv4 (§5).
 
-    :raises ValueError: the text is not an IP address.
+    :raises ValueError: the text is not an IP address, or an IPv6 address with a zone index
+        (``fe80::1%eth0``: a zone names a local interface, which no mail server's address has).
     """
     address = ipaddress.ip_address(ip.strip() if isinstance(ip, str) else ip)
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.scope_id is not None:
+            raise ValueError(f"{address} has a zone index")
+        if address.ipv4_mapped is not None:
+            return address.ipv4_mapped
     return address
 
 

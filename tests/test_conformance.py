@@ -153,3 +153,27 @@ def test_suite_is_complete() -> None:
     if not CASES:
         pytest.skip(f"conformance suite not found at {SUITE}")
     assert len(CASES) == 203
+
+
+@needs_suite
+@pytest.mark.parametrize(("scenario", "test", "zonedata"), CASES, ids=IDS)
+def test_command_line(scenario: str, test: dict[str, Any], zonedata: dict[str, Any],
+                      suite_server: DNSTestServer) -> None:
+    """The whole suite through ``spflint query``: whatever the RFC evaluates, the command
+    evaluates (odd senders and HELO names included) and prints the RFC's answer."""
+    import json
+
+    from click.testing import CliRunner
+
+    from spflint.cli import main
+
+    suite_server.load(wire_safe(suite_zonedata(zonedata)))
+    args = ["query", "--nameserver", suite_server.address, "--timeout", "1", "--ip",
+            test["host"], "--sender", test["mailfrom"], "--helo", test["helo"], "-f", "json"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    got = SpfResult(result=doc["result"], domain=doc["domain"], ip=doc["ip"],
+                    sender=doc["sender"], explanation=doc["explanation"],
+                    problem=doc["problem"])
+    _verify(test, got)

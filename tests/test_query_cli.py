@@ -101,17 +101,32 @@ def test_domain_option(server: DNSTestServer) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--ip", "192.0.2.300", "--sender", "a@example.com"], "invalid IP address"),
-    (["--ip", "192.0.2.1", "--sender", "a@exa mple.com"], "invalid sender"),
-    (["--ip", "192.0.2.1", "--sender", "a@"], "invalid sender"),
-    (["--ip", "192.0.2.1", "--sender", "a@example.com", "--helo", "bad helo"], "invalid HELO"),
+    (["--ip", "fe80::1%eth0", "--sender", "a@example.com"], "invalid IP address"),
+    (["--ip", "192.0.2.1", "--sender", "a@exa\nmple.com"], "invalid sender"),
+    (["--ip", "192.0.2.1", "--sender", "a@example.com", "--helo", "bad\rhelo"],
+     "invalid HELO"),
     (["--ip", "192.0.2.1", "--sender", ""], "a sender (--sender) or a HELO name"),
     (["--sender", "a@example.com"], "an IP address is needed"),
-    (["--ip", "192.0.2.1", "--sender", "a@example.com", "--domain", "x..y"], "invalid domain"),
 ])
 def test_invalid_input_exits_2(args: list[str], message: str) -> None:
     result = run(None, *args, "--offline")
     assert result.exit_code == 2
     assert message in result.output
+
+
+@pytest.mark.parametrize(("args", "reason"), [
+    # Malformed domains are evaluated: check_host() returns none (RFC 7208 §4.3).
+    (["--sender", "a@exa mple.com"], "not a valid domain name"),
+    (["--sender", "a@"], "not a valid domain name"),
+    (["--sender", "lyme@A...example.com"], "not a valid domain name"),
+    (["--sender", "", "--helo", "[192.0.2.1]"], "not a valid domain name"),
+    (["--sender", "a@example.com", "--domain", "x..y"], "not a valid domain name"),
+])
+def test_malformed_domains_get_the_rfc_answer(args: list[str], reason: str) -> None:
+    result = run(None, "--ip", "192.0.2.1", *args, "--offline")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("none (")
+    assert reason in result.output
 
 
 def test_batch(server: DNSTestServer) -> None:

@@ -200,6 +200,7 @@ def _run_dns(case: Case, rule: Rule) -> list[Finding]:
     zone = load_yaml(yaml.safe_dump({"zonedata": data["zonedata"]}))
     resolver: Resolver = OfflineResolver(zone, authoritative_all=True)
     if data.get("offline"):
+        zone.complete = False  # the data speaks for the names it lists, no more
         resolver = LayeredResolver([OfflineResolver(zone), None])
     if rule.scope == "requirement":
         # Requirement cases state what must hold, as `check --ip/--require/--profile` does.

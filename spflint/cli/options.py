@@ -141,10 +141,13 @@ class IPType(_IPParam):
                 ctx: click.Context | None) -> IPAddress:
         if isinstance(value, ipaddress.IPv4Address | ipaddress.IPv6Address):
             return value
+        from ..macros import normalize_ip
+
         try:
-            return ipaddress.ip_address(str(value).strip())
+            return normalize_ip(str(value))
         except ValueError:
-            self.fail(f"'{value}' is not an IPv4 or IPv6 address", param, ctx)
+            self.fail(f"'{value}' is not an IPv4 or IPv6 address (without a zone index)",
+                      param, ctx)
 
 
 @dataclass(frozen=True)

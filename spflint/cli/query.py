@@ -18,11 +18,10 @@ from ..evaluate import (
     SpfResult,
     check_host,
     identity,
-    is_valid_domain,
     parse_ip,
     received_spf,
 )
-from ..macros import IPAddress, split_sender
+from ..macros import IPAddress
 from ..report.base import Report
 from ..semantics import MAX_LOOKUPS as LOOKUP_LIMIT
 from ..semantics import MAX_VOID_LOOKUPS as VOID_LIMIT
@@ -42,38 +41,33 @@ class QueryInput:
     identity: str  # "mailfrom" or "helo"
 
 
-def _printable_token(text: str) -> bool:
-    return bool(text) and all(33 <= ord(c) <= 126 for c in text)
-
-
-def _valid_target(domain: str) -> bool:
-    return is_valid_domain(domain) or (domain.startswith("[") and domain.endswith("]"))
+def _control(text: str) -> bool:
+    return any(ord(c) < 32 or ord(c) == 127 for c in text)
 
 
 def make_input(ip: str | None, sender: str | None, helo: str | None,
                domain: str | None) -> QueryInput:
     """Check and combine one question's values.
 
-    :raises InputError: a missing or invalid IP, sender, HELO or domain.
+    Whatever RFC 7208 evaluates is accepted: a sender or HELO whose domain is malformed (a
+    64-octet label, an empty label, a domain literal, words with spaces) is evaluated, and
+    ``check_host()`` gives ``none`` (§4.3) or whatever the policy makes of ``%{h}`` (§7.1).
+    Only what leaves nothing to evaluate is refused.
+
+    :raises InputError: a missing or invalid IP, neither sender nor HELO, or control
+        characters (which no SMTP session can carry) in them.
     """
     if ip is None or not str(ip).strip():
         raise InputError("an IP address is needed (--ip)")
     address = parse_ip(str(ip))
-    if helo is not None and not _printable_token(helo):
-        raise InputError(f"invalid HELO name {helo!r}: it must be one word of printable ASCII")
+    for what, value in (("HELO name", helo), ("sender", sender), ("domain", domain)):
+        if value is not None and _control(value):
+            raise InputError(f"invalid {what} {value!r}: it contains control characters")
     sender = sender or ""
-    if sender:
-        if any(ord(c) < 32 or ord(c) == 127 for c in sender):
-            raise InputError(f"invalid sender {sender!r}: it contains control characters")
-        _, sender_domain = split_sender(sender)
-        if not _valid_target(sender_domain):
-            raise InputError(f"invalid sender {sender!r}: {sender_domain!r} is not a domain name")
-    elif not helo:
+    if not sender and not helo:
         raise InputError("a sender (--sender) or a HELO name (--helo) is needed")
     default_domain, check_sender = identity(sender, helo)
     target = default_domain if domain is None else domain
-    if domain is not None and not is_valid_domain(domain):
-        raise InputError(f"invalid domain {domain!r}")
     return QueryInput(address, sender, helo, target, check_sender,
                       "mailfrom" if sender else "helo")
 

@@ -115,6 +115,9 @@ class ZoneData:
     apexes: set[str] = field(default_factory=set)
     source: str = ""
     delegations: set[str] = field(default_factory=set)
+    # The data describes the whole DNS (an openspf test scenario, under a ``zonedata:`` key):
+    # a name it does not list does not exist.
+    complete: bool = False
 
 
 def question(name: str, rdtype: str, source: str) -> tuple[str, str] | Answer:

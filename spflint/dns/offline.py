@@ -49,7 +49,7 @@ class OfflineResolver:
 
     def __init__(self, zonedata: ZoneData, *, authoritative_all: bool = False) -> None:
         self.zonedata = zonedata
-        self.authoritative_all = authoritative_all
+        self.authoritative_all = authoritative_all or zonedata.complete
         self.source = f"zonedata {zonedata.source}" if zonedata.source else "zonedata"
         self.log: list[QueryRecord] = []
         self._answers: dict[tuple[str, str], Answer] = {}
@@ -60,6 +60,8 @@ class OfflineResolver:
 
     def covers(self, name: str) -> bool:
         """Whether the data speaks for ``name`` (see the class documentation)."""
+        if self.authoritative_all:
+            return True
         try:
             name = normalize(name)
         except InputError:

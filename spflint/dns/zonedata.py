@@ -45,7 +45,9 @@ class _YamlReader:
         zone_node: yaml.Node = root
         for key, value in root.value:
             if isinstance(key, yaml.ScalarNode) and key.value == "zonedata":
-                zone_node = value  # a whole openspf scenario: only its zone data matters here
+                # A whole openspf scenario: its zone data is the whole DNS of the scenario.
+                zone_node = value
+                data.complete = True
                 break
         if zone_node.tag == _NULL_TAG:
             return data
@@ -293,6 +295,7 @@ def merge(*zonedata: ZoneData) -> ZoneData:
     for data in zonedata:
         merged.apexes |= data.apexes
         merged.delegations |= data.delegations
+        merged.complete = merged.complete or data.complete
         for name, entry in data.names.items():
             target = merged.names.setdefault(name, NameData())
             target.records.extend(entry.records)
