@@ -19,7 +19,8 @@ class Report:
     ``record_text`` is the record the findings' columns refer to; ``sources`` maps a
     ``(file or domain, line)`` location to its record text when a report spans several.
     ``summary`` is False for commands whose text is a result (query, fix, diff): their text
-    output then ends with the summary line only when there are diagnostics.
+    output then ends with the summary line only when there are diagnostics. ``summary_text``
+    replaces the summary line when the command says more than the counts (what it checked).
     """
 
     command: str
@@ -30,6 +31,7 @@ class Report:
     text_footer: list[str] = field(default_factory=list)  # after the diagnostics (coverage)
     sources: dict[tuple[str | None, int | None], str] = field(default_factory=dict)
     summary: bool = True
+    summary_text: str | None = None
 
     def record_for(self, finding: Finding) -> str | None:
         """The record text that ``finding``'s columns refer to, when known."""
