@@ -171,6 +171,8 @@ def test_includes_are_listed(tmp_path: Path) -> None:
     ("sub.example.co.uk.yaml", "\"\":\n    type: TXT\n    value: v=spf1 -all\n", "octodns",
      "sub.example.co.uk"),
     ("example.org.yaml", "{'': {type: TXT, value: 'v=spf1 -all'}}\n", "octodns", "example.org"),
+    ("example.net.yaml", "'':\r\n  type: TXT\r\n  value: v=spf1 -all\r\n", "octodns",
+     "example.net"),
     ("example.org.yaml", "'': {type: TXT, value: 'v=spf1 -all'}\nwww: *alias\n", "octodns",
      "example.org"),
     ("octodns.yaml", "providers:\n  config:\n    class: x\nzones:\n  example.com.: {}\n",

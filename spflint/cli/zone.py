@@ -1,10 +1,10 @@
-"""``spflint zone FILE...``: lint (and fix in place) the SPF records of BIND and octoDNS zones."""
+"""``spflint zone [FILE|DIR]...``: lint (and fix in place) the SPF records of zone files."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,6 +14,13 @@ from ..errors import InputError
 from ..report.base import Report
 from .common import emit, error, exit_code, global_settings, load_settings_config
 from .options import DNSSettings, FormatSettings, dns_options, format_options, make_resolver
+
+if TYPE_CHECKING:
+    from ..dns.offline import OfflineResolver
+    from ..zones.check import Requirement, ZoneCheck
+    from ..zones.discover import Selection, ZoneSource
+    from ..zones.model import ZoneFile
+    from ..zones.repo import RepoResolver
 
 # Skipped files listed in text output; a pre-commit run over a whole repository passes
 # hundreds of files that are not zones.
@@ -86,14 +93,14 @@ class Gathered:
     """What a run checks: the zones selected, the files skipped, and the repository (None with
     ``--no-repo``) whose other zones answer questions."""
 
-    selection: Any  # spflint.zones.discover.Selection
+    selection: Selection
     root: str | None = None  # the repository's top directory, as a path from here
-    repository: list[Any] | None = None  # its zones (ZoneSource)
-    rest: Any = None  # the RepoResolver of the last resolver built
-    unchecked: list[tuple[Any, list[str]]] = field(default_factory=list)  # requirements left
-    # to the runs over the files that hold their names
+    repository: list[ZoneSource] | None = None  # its zones
+    rest: RepoResolver | None = None  # the repository layer of the last resolver built
+    # requirements left to the runs over the files that hold their names
+    unchecked: list[tuple[Requirement, list[str]]] = field(default_factory=list)
 
-    def layers(self, zones: list[Any]) -> list[Any]:
+    def layers(self, zones: list[ZoneFile]) -> list[OfflineResolver]:
         """The first resolver layers for ``zones``: themselves, then the rest of the
         repository (a fresh layer, kept in :attr:`rest` for the report)."""
         from ..zones.check import rest_of_repository, zone_layers
@@ -132,7 +139,7 @@ def gather(files: tuple[str, ...], *, repo: bool = True) -> Gathered:
     return Gathered(selection, root, list(found.zones) if repo else None)
 
 
-def zone_resolver(dns: DNSSettings, zones: list[Any], lock: Any = None,
+def zone_resolver(dns: DNSSettings, zones: list[ZoneFile], lock: Any = None,
                   gathered: Gathered | None = None) -> Resolver:
     """The run's resolver, repository first: the names ``zones`` define, then the other zones
     of the repository (``gathered``), then ``--dns-data``, then the lock file, then live DNS
@@ -173,7 +180,7 @@ def execute(files: tuple[str, ...], config: Config, dns: DNSSettings, fixes: Fix
     lock_path = find_lock(lock.path) if lock.use else None
     lock_file = read_lock(lock_path) if lock_path is not None else None
 
-    def resolver_for(current: list[Any]) -> Resolver:
+    def resolver_for(current: list[ZoneFile]) -> Resolver:
         return zone_resolver(dns, current, lock_file, gathered)
 
     if fixes.fix or fixes.diff:
@@ -198,8 +205,9 @@ def execute(files: tuple[str, ...], config: Config, dns: DNSSettings, fixes: Fix
     return report, code
 
 
-def split_requirements(requirements: list[Any], zones: list[Any],
-                       rest: Any) -> tuple[list[Any], list[tuple[Any, list[str]]]]:
+def split_requirements(requirements: list[Requirement], zones: list[ZoneFile],
+                       rest: RepoResolver | None
+                       ) -> tuple[list[Requirement], list[tuple[Requirement, list[str]]]]:
     """The requirements this run checks, and those it leaves to runs over other files.
 
     A requirement is checked when one of ``zones`` publishes the name's SPF record, or when no
@@ -209,8 +217,8 @@ def split_requirements(requirements: list[Any], zones: list[Any],
     if rest is None:
         return requirements, []
     owned = {record.name for zone in zones for record in zone.spf_records}
-    checked: list[Any] = []
-    elsewhere: list[tuple[Any, list[str]]] = []
+    checked: list[Requirement] = []
+    elsewhere: list[tuple[Requirement, list[str]]] = []
     for requirement in requirements:
         holders = [] if requirement.name in owned else rest.holders(requirement.name)
         if holders:
@@ -220,7 +228,7 @@ def split_requirements(requirements: list[Any], zones: list[Any],
     return checked, elsewhere
 
 
-def summary_text(check: Any, gathered: Gathered) -> str:
+def summary_text(check: ZoneCheck, gathered: Gathered) -> str:
     """The last line of the text report: what was checked, then what was found; never
     ``no problems found`` when no zone was checked or a file could not be read."""
     from ..report.text import summary_line
@@ -250,7 +258,7 @@ def _s(count: int) -> str:
     return "" if count == 1 else "s"
 
 
-def build_report(check: Any, fixed: list[Any], lock_path: Path | None,
+def build_report(check: ZoneCheck, fixed: list[Any], lock_path: Path | None,
                  gathered: Gathered | None = None) -> Report:
     """The ``zone`` report: ``files`` (per contract), ``skipped``, ``requirements``,
     ``fixed``, ``lock``, ``dns_failures`` and ``repository``."""

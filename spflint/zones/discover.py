@@ -153,7 +153,7 @@ class _BindHead:
     def read(self, lines: Sequence[str]) -> None:
         depth = 0
         for number, raw in enumerate(lines, 1):
-            line = raw
+            line = raw[:-1] if raw.endswith("\r") else raw
             if '"' in line or ";" in line:
                 line = _STRIP.sub(lambda m: ' "" ' if m.group(0)[0] == '"' else "", line)
             opens = line.count("(")
@@ -173,6 +173,8 @@ class _BindHead:
                 return  # five lines that are neither records nor directives, nothing else yet
             if self.bad > 40 and self.bad * 10 > self.bad + self.records + self.directives:
                 return
+            if self.decided and self.records >= 16 and self.bad * 20 <= self.records:
+                return  # plainly a zone, and its origin is known: the rest changes neither
 
     def entry(self, number: int, line: str, open_paren: bool) -> bool:
         """Count one entry; whether it is a record or a directive."""
@@ -255,12 +257,13 @@ class _BindHead:
 
 
 def _lines(text: str, truncated: bool) -> list[str]:
+    """The head's first lines (a final "\r" is left to the caller)."""
     lines = text.split("\n", MAX_LINES)
     if len(lines) > MAX_LINES:
         lines.pop()  # the rest of the head, not looked at
     elif truncated and len(lines) > 1:
         lines.pop()  # cut in the middle
-    return [line[:-1] if line.endswith("\r") else line for line in lines]
+    return lines
 
 
 def _template_suffix(name: str) -> str | None:
@@ -285,7 +288,8 @@ def _yaml_sniff(name: str, text: str, truncated: bool) -> Sniff:
     typed: set[int] = set()  # entries with a ``type`` at their records' level
     record_col: int | None = None
     lines = _lines(text, truncated)
-    for raw in lines:
+    for line in lines:
+        raw = line[:-1] if line.endswith("\r") else line
         stripped = raw.strip()
         if not stripped or stripped.startswith("#") or stripped in ("---", "...") \
                 or stripped.startswith(("%YAML", "%TAG", "--- #")):
@@ -404,9 +408,9 @@ def sniff_bytes(name: str, head: bytes, *, truncated: bool = False) -> Sniff:
                              f" {head_lines.first_bad})")
     origin = head_lines.origin(name)
     if origin is None and not head_lines.soa:
-        return Sniff("fragment", "records without an origin: an $INCLUDE fragment that no"
-                                 " zone file includes? (no $ORIGIN or SOA, and the file name"
-                                 " does not name the zone)")
+        return Sniff("fragment", "records without an origin (no $ORIGIN or SOA, and the file"
+                                 " name does not name the zone): an $INCLUDE fragment, checked"
+                                 " through the zone file that includes it")
     return Sniff("bind", origin=origin)
 
 
@@ -906,7 +910,7 @@ def _directory(path: str, real: str, repository: Discovery | None,
     if repository is not None and repo_real is not None and _is_within(real, repo_real):
         zone = repository.by_real.get(real)
         if zone is not None:
-            return [zone], 1
+            return [ZoneSource(path, zone.format, zone.origin, zone.split)], 1
         count = sum(1 for r in repository.verdicts if _is_within(r, real))
         if count:
             inside = [z for z in repository.zones
