@@ -178,6 +178,9 @@ def test_includes_are_listed(tmp_path: Path) -> None:
     ("octodns.yaml", "providers:\n  config:\n    class: x\nzones:\n  example.com.: {}\n",
      "octodns-config", None),
     ("production.yaml", "manager:\n  max_workers: 2\n", "octodns-config", None),
+    ("octodns.yaml", "{providers: {config: {class: x}}, zones: {}}\n", "octodns-config", None),
+    ("example.com.yaml", "zones:\n  type: CNAME\n  value: dns.example.net.\n", "octodns",
+     "example.com"),  # a record named "zones"
     ("www.yaml", "www:\n  type: A\n  value: 192.0.2.1\n", "octodns-records", None),
     ("$example.com.yaml", "'':\n  type: A\n  value: 192.0.2.1\n", "octodns-records", None),
     ("docker-compose.override.yml", "services:\n  web:\n    volumes:\n      - type: bind\n",
@@ -212,6 +215,12 @@ def test_too_large_zone_is_skipped_with_a_note(tmp_path: Path) -> None:
     assert verdict.kind == "too-large" and "64 MiB" in verdict.reason
     found = discover(str(tmp_path))
     assert found.zones == [] and [s.path for s in found.skipped] == [str(path)]
+    assert [(z.path, z.origin) for z in found.oversized] == [(str(path), "example.com")]
+    # in the repository layer its names are unknown, not missing, and it is never read
+    rest = RepoResolver(found.oversized)
+    answer, _ = rest.walk("example.com", "TXT")
+    assert answer is not None and answer.outcome is Outcome.UNKNOWN
+    assert "too large" in rest.failures[0].message
 
 
 # --------------------------------------------------------------------------- trees
@@ -490,3 +499,16 @@ def test_zone_file_errors_are_positioned(tmp_path: Path) -> None:
     path = write(tmp_path, "db.example.com", '$ORIGIN example.com.\n@ TXT "open\n')
     with pytest.raises(ZoneFileError, match=r"db.example.com:2:7:"):
         read_zone(path)
+
+
+def test_fragments_of_fragments_and_include_cycles(tmp_path: Path) -> None:
+    write(tmp_path, "db.example.com", "$ORIGIN example.com.\n$INCLUDE a.inc\n")
+    write(tmp_path, "db.example.net", "$ORIGIN example.net.\n$INCLUDE a.inc\n")
+    write(tmp_path, "a.inc", '$INCLUDE b.inc\n@ TXT "v=spf1 -all"\n')
+    write(tmp_path, "b.inc", '$INCLUDE a.inc\nmail TXT "v=spf1 -all"\n')  # a cycle
+    found = discover(str(tmp_path))
+    assert [os.path.basename(z.path) for z in found.zones] == ["db.example.com",
+                                                               "db.example.net"]
+    chosen = select([str(tmp_path / "b.inc")], repository=found)
+    assert [os.path.basename(z.path) for z in chosen.zones] == ["db.example.com",
+                                                                "db.example.net"]

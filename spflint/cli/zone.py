@@ -136,7 +136,8 @@ def gather(files: tuple[str, ...], *, repo: bool = True) -> Gathered:
                              " octoDNS zones are recognised by their content; name files or"
                              " directories to check)")
         selection = Selection(zones=list(found.zones), skipped=list(found.skipped))
-    return Gathered(selection, root, list(found.zones) if repo else None)
+    # A zone too large to read still speaks for its names: they are unknown, not missing.
+    return Gathered(selection, root, [*found.zones, *found.oversized] if repo else None)
 
 
 def zone_resolver(dns: DNSSettings, zones: list[ZoneFile], lock: Any = None,

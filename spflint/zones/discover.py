@@ -320,15 +320,16 @@ def _yaml_sniff(name: str, text: str, truncated: bool) -> Sniff:
             record_col = col
         if col == record_col and _YAML_TYPE_KEY.match(body):
             typed.add(len(keys) - 1)
-    names = {key for key, _rest in keys}
-    if names & _OCTODNS_CONFIG_KEYS:
-        return Sniff("octodns-config", "an octoDNS configuration file")
     if not keys:
         return Sniff("empty", "an empty YAML file: no records")
     if truncated and len(keys) > 1:
         keys.pop()  # its records may be past the head
     for index, (key, rest) in enumerate(keys):
         if index not in typed and not (rest or "").startswith("*"):
+            # A zone may have a record named "zones": only when not all keys hold records
+            # do these keys make a configuration.
+            if {k for k, _rest in keys} & _OCTODNS_CONFIG_KEYS:
+                return Sniff("octodns-config", "an octoDNS configuration file")
             return Sniff("text", f"YAML, but {key!r} does not hold records with a 'type'"
                                  " (not an octoDNS zone)")
     origin = octodns_origin(name)
@@ -350,13 +351,13 @@ def _yaml_flow(name: str, text: str, truncated: bool) -> Sniff:
         return Sniff("text", "not valid YAML")
     if not isinstance(data, dict):
         return Sniff("text", "YAML that is not a mapping of record names")
-    if {str(k) for k in data} & _OCTODNS_CONFIG_KEYS:
-        return Sniff("octodns-config", "an octoDNS configuration file")
     if not data:
         return Sniff("empty", "an empty YAML file: no records")
     for key, value in data.items():
         items = value if isinstance(value, list) else [value]
         if not items or not all(isinstance(i, dict) and "type" in i for i in items):
+            if {str(k) for k in data} & _OCTODNS_CONFIG_KEYS:
+                return Sniff("octodns-config", "an octoDNS configuration file")
             return Sniff("text", f"YAML, but {key!r} does not hold records with a 'type'"
                                  " (not an octoDNS zone)")
     origin = octodns_origin(name)
@@ -441,6 +442,11 @@ def _read_head(path: str) -> tuple[bytes, int, int] | Sniff:
     return head, info.st_size, fd
 
 
+def too_large(size: int) -> str:
+    return (f"too large ({size / 2**20:.0f} MiB; zone files are read up to"
+            f" {MAX_ZONE_BYTES // 2**20} MiB)")
+
+
 def sniff_file(path: str, *, budget: list[int] | None = None) -> Sniff:
     """Judge the file at ``path`` (see :func:`sniff_bytes`); for a BIND file, list its
     ``$INCLUDE`` targets (the whole file is read for them, within ``budget[0]`` bytes)."""
@@ -456,9 +462,7 @@ def sniff_file(path: str, *, budget: list[int] | None = None) -> Sniff:
             includes = tuple(i for i in _includes(head) if not _TEMPLATE_MARK.search(i))
             return Sniff(verdict.kind, verdict.reason, None, includes)
         if verdict.is_zone and size > MAX_ZONE_BYTES:
-            return Sniff("too-large", f"too large ({size / 2**20:.0f} MiB; zone files are read"
-                                      f" up to {MAX_ZONE_BYTES // 2**20} MiB)",
-                         origin=verdict.origin)
+            return Sniff("too-large", too_large(size), origin=verdict.origin)
         if verdict.kind in ("bind", "fragment"):
             data = head
             rest = size - len(head)
@@ -539,26 +543,36 @@ class Discovery:
     verdicts: dict[str, tuple[str, Sniff]] = field(default_factory=dict)  # real -> (path, ..)
     sources: list[YamlSource] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)  # files that look like zones, unread
+    oversized: list[ZoneSource] = field(default_factory=list)  # zones over MAX_ZONE_BYTES
     examined: int = 0
     by_real: dict[str, ZoneSource] = field(default_factory=dict)
 
-    def zones_for(self, real: str, *, depth: int = 0) -> list[ZoneSource] | None:
+    def zones_for(self, real: str) -> list[ZoneSource] | None:
         """The zones to check for a file (its real path): itself, the split zone it is part
-        of, or the zones that include it; None when the tree does not know the file."""
+        of, or the zones that include it, directly or through other fragments; None when the
+        tree does not know the file."""
         zone = self.by_real.get(real)
         if zone is not None:
             return [zone]
         split = self.split_of.get(real)
         if split is not None:
             return [split]
-        includers = self.included_by.get(real)
-        if includers is not None and depth < 32:
-            out: dict[str, ZoneSource] = {}
-            for includer in includers:
-                for found in self.zones_for(includer, depth=depth + 1) or ():
-                    out[found.path] = found
-            return list(out.values())
-        return None
+        if real not in self.included_by:
+            return None
+        out: dict[str, ZoneSource] = {}
+        seen = {real}
+        pending = list(self.included_by[real])
+        while pending:
+            includer = pending.pop()
+            if includer in seen:
+                continue  # an include cycle
+            seen.add(includer)
+            found = self.by_real.get(includer)
+            if found is not None:
+                out[found.path] = found
+            else:
+                pending.extend(self.included_by.get(includer, ()))
+        return sorted(out.values(), key=lambda z: z.path)
 
     def includers_text(self, real: str) -> str:
         """The files that include ``real``, as shown to the user."""
@@ -767,6 +781,7 @@ def discover(top: str, *, root: str | None = None) -> Discovery:
                 zone = ZoneSource(display, "octodns", origin)
         elif verdict.kind == "too-large":
             found.skipped.append(Skipped(display, verdict.reason))
+            found.oversized.append(ZoneSource(display, "bind", verdict.origin))
         if zone is not None:
             found.zones.append(zone)
             found.by_real[real] = zone

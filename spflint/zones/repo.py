@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -11,7 +12,7 @@ from spflint.dns.offline import OfflineResolver
 from spflint.errors import SpflintError
 
 from . import read_zone
-from .discover import ZoneSource
+from .discover import MAX_ZONE_BYTES, ZoneSource, too_large
 from .model import ZoneFile, ZoneFileError
 
 __all__ = ["RepoFailure", "RepoResolver", "origins_below"]
@@ -47,6 +48,10 @@ Reader = Callable[[ZoneSource], ZoneFile]
 
 
 def _read(source: ZoneSource) -> ZoneFile:
+    if not source.split:
+        size = os.path.getsize(source.path)
+        if size > MAX_ZONE_BYTES:
+            raise ZoneFileError(source.path, too_large(size))
     return read_zone(source.path, origin=source.origin if source.split else None)
 
 
