@@ -284,6 +284,22 @@ def test_octodns_configuration_names_directories_and_split_extension(tmp_path: P
     assert [s.split_extension for s in found.sources] == ["._split"]
 
 
+def test_octodns_shared_file_is_not_a_zone(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    config = write(root, "octodns.yaml",
+                   "providers:\n  config:\n    class: octodns.provider.yaml.YamlProvider\n"
+                   "    directory: ./zones\n    shared_filename: shared.example.yaml\n")
+    write(root, "zones/example.com.yaml", "'':\n  type: A\n  value: 192.0.2.1\n")
+    shared = write(root, "zones/shared.example.yaml",
+                   "_dmarc:\n  type: TXT\n  value: v=DMARC1\\; p=none\n")
+    found = discover(str(root))
+    assert rel(root, found.zones) == [("zones/example.com.yaml", "octodns", "example.com")]
+    chosen = select([str(shared)], repository=found)
+    assert chosen.zones == []
+    assert [s.reason for s in chosen.skipped] == [
+        f"records octoDNS adds to every zone of {config} (its shared_filename)"]
+
+
 def test_hidden_vendored_and_outside_links_are_skipped(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     outside = write(tmp_path, "outside/db.example.org", ZONE)

@@ -580,6 +580,14 @@ class Discovery:
                  for r in self.included_by.get(real, ())]
         return ", ".join(shown[:3]) + (f" and {len(shown) - 3} more" if len(shown) > 3 else "")
 
+    def shared_by(self, real: str) -> str | None:
+        """The octoDNS configuration whose ``shared_filename`` is this file, if any."""
+        for source in self.sources:
+            if source.shared_filename and \
+                    os.path.join(source.directory, source.shared_filename) == real:
+                return source.config
+        return None
+
     def verdict(self, real: str) -> Sniff | None:
         entry = self.verdicts.get(real)
         return None if entry is None else entry[1]
@@ -768,7 +776,7 @@ def discover(top: str, *, root: str | None = None) -> Discovery:
     _find_split_zones(found, walked)
     _find_includes(found)
     for real, (display, verdict) in found.verdicts.items():
-        if real in found.split_of or real in found.included_by:
+        if real in found.split_of or real in found.included_by or found.shared_by(real):
             continue
         zone: ZoneSource | None = None
         if verdict.is_zone:
@@ -781,7 +789,8 @@ def discover(top: str, *, root: str | None = None) -> Discovery:
                 zone = ZoneSource(display, "octodns", origin)
         elif verdict.kind == "too-large":
             found.skipped.append(Skipped(display, verdict.reason))
-            found.oversized.append(ZoneSource(display, "bind", verdict.origin))
+            kind = "octodns" if real.lower().endswith(YAML_SUFFIXES) else "bind"
+            found.oversized.append(ZoneSource(display, kind, verdict.origin))
         if zone is not None:
             found.zones.append(zone)
             found.by_real[real] = zone
@@ -905,6 +914,11 @@ def select(paths: Sequence[str | os.PathLike[str]], *,
             assert repository is not None
             out.skipped.append(Skipped(path, "$INCLUDEd only by files that are not zone files"
                                              f" ({repository.includers_text(real)})"))
+            continue
+        shared = None if repository is None else repository.shared_by(real)
+        if shared is not None:
+            out.skipped.append(Skipped(path, "records octoDNS adds to every zone of"
+                                             f" {shared} (its shared_filename)"))
             continue
         verdict = None if repository is None else repository.verdict(real)
         if verdict is None:
