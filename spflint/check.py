@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from .ast import Directive, Span
 from .config import Config
-from .dns.base import Resolver
+from .dns.base import Outcome, Resolver
 from .errors import InputError
 from .findings import Finding
 from .lint import lint_record, make_finding
+from .report.base import Note
 from .rules import registry
 from .rules.base import TreeContext, TreeHit
 from .rules.non_routable_range import category as special_space
@@ -24,6 +25,7 @@ from .tree import Tree, TreeNode
 if TYPE_CHECKING:
     from .fix.drift import Drift
     from .m365 import RelayPlan
+    from .tree import UnknownAnswer
 
 
 def owned_nodes(tree: Tree) -> Iterator[TreeNode]:
@@ -99,16 +101,23 @@ class Coverage:
     void_lookups: int = 0
     problem: str | None = None
     suggestion: str | None = None
+    unknown: str | None = None  # the question nothing answered (offline): not checked
 
     @property
     def met(self) -> bool:
         return self.result == "pass"
 
+    @property
+    def checked(self) -> bool:
+        """Whether the result is a verdict (not stopped by data nothing had offline)."""
+        return self.unknown is None
+
     def to_dict(self) -> dict[str, Any]:
         return {"ip": self.ip, "result": self.result, "matched": self.matched,
                 "matched_in": self.matched_in, "path": self.path, "lookups": self.lookups,
                 "void_lookups": self.void_lookups, "problem": self.problem,
-                "suggestion": self.suggestion, "met": self.met}
+                "suggestion": self.suggestion, "met": self.met, "checked": self.checked,
+                "unknown": self.unknown}
 
 
 @dataclass
@@ -120,10 +129,11 @@ class Requirement:
     reason: str
     where: str | None = None
     source: str = "require"  # "require" or the profile's name
+    checked: bool = True  # False: it rests on data nothing had offline
 
     def to_dict(self) -> dict[str, Any]:
         return {"term": self.term, "met": self.met, "reason": self.reason,
-                "where": self.where, "source": self.source}
+                "where": self.where, "source": self.source, "checked": self.checked}
 
 
 @dataclass
@@ -142,14 +152,30 @@ class CheckResult:
 
     @property
     def requirements_met(self) -> bool:
-        return all(c.met for c in self.coverage) and all(r.met for r in self.requirements)
+        """No requirement checked and unmet (one resting on unknown data is not checked)."""
+        return all(c.met or not c.checked for c in self.coverage) and \
+            all(r.met or not r.checked for r in self.requirements)
+
+    def unchecked(self) -> list[str]:
+        """Requirements that rest on data nothing had offline, one phrase each."""
+        out = [f"{c.ip} must pass ({c.unknown} is not known)" for c in self.coverage
+               if not c.checked]
+        out.extend(f"{r.term}: {r.reason}" for r in self.requirements if not r.checked)
+        return out
+
+    def notes(self, resolver: Resolver, hint: str) -> list[Note]:
+        """The run-level notes: a live DNS outage, and what was not checked offline."""
+        out = [note for note in (outage_note(resolver),
+                                 unknown_note(self.tree.unknown, self.unchecked(), hint=hint))
+               if note is not None]
+        return out
 
     @property
     def dns_failed(self) -> bool:
         """A DNS failure kept spflint (and receivers) from a verdict."""
         # A walk cut short (deadline, or a cap on a hostile zone) gives no verdict either.
         return (bool(self.tree.failures) or not self.tree.complete
-                or any(c.result == "temperror" for c in self.coverage))
+                or any(c.result == "temperror" and c.checked for c in self.coverage))
 
 
 def _term_key(text: str) -> str:
@@ -174,12 +200,20 @@ def live_terms(tree: Tree) -> Iterator[tuple[TreeNode, str]]:
 
 
 def check_requirement(tree: Tree, term: str, source: str = "require") -> Requirement:
-    """Whether ``term`` is part of the effective policy anywhere in the tree."""
+    """Whether ``term`` is part of the effective policy anywhere in the tree.
+
+    Not found while records of the tree are unknown (offline, no data): not checked, since
+    the term may be in one of them.
+    """
     wanted = _term_key(term)
     for node, text in live_terms(tree):
         if _term_key(text) == wanted:
             return Requirement(term, True, f"found in the record of {node.name}", node.name,
                                source)
+    unknown = sorted({u.name for u in tree.unknown if u.qtype == "TXT"})
+    if unknown:
+        return Requirement(term, False, "not in the records known offline; the records of "
+                           f"{', '.join(unknown)} are not known", None, source, checked=False)
     return Requirement(term, False, "not in the policy: add it to the record of "
                        f"{tree.root.name}", None, source)
 
@@ -224,11 +258,11 @@ async def coverage_for(tree: Tree, ip: str, resolver: Resolver,
                            timeout=timeout)
     cov = Coverage(ip=str(ip), result=res.result, lookups=res.lookups,
                    void_lookups=res.void_lookups, problem=res.problem,
-                   path=[{"domain": d, "term": t} for d, t in res.path])
+                   path=[{"domain": d, "term": t} for d, t in res.path], unknown=res.unknown)
     if res.matched is not None:
         cov.matched = res.matched.term
         cov.matched_in = res.matched.domain
-    if res.result != "pass":
+    if res.result != "pass" and cov.checked:
         cov.suggestion = _suggestion(tree, str(ip), res.result, res.problem)
     return cov
 
@@ -273,13 +307,16 @@ async def m365_profile(
         ("" if ending is not None and qualifier in "-~" else
          ": end it with '~all' or '-all' so unauthorised senders do not pass"),
         None if ending is None else ending[0].name, name))
-    from .errors import DNSFailure
+    from .errors import DNSFailure, UnknownAnswerError
     from .m365 import RelayError, read_mx, relay_plan, smart_host_from_mx
 
     domain = tree.root.name
+    mx_known = True
     try:
         mx = await read_mx(domain, resolver)
         mx_problem = None
+    except UnknownAnswerError as exc:
+        mx, mx_problem, mx_known = [], str(exc), False
     except (RelayError, DNSFailure) as exc:
         mx, mx_problem = [], str(exc)
     smart = smart_host_from_mx(mx)
@@ -288,7 +325,7 @@ async def m365_profile(
         (f"MX points at {smart.host}" if smart is not None else mx_problem or
          f"the MX ({', '.join(h for _, h in mx)}) does not point at "
          "*.mail.protection.outlook.com or *.mx.microsoft: relay needs the domain's mail "
-         "to be hosted in Exchange Online"), domain, name))
+         "to be hosted in Exchange Online"), domain, name, checked=mx_known))
     info: dict[str, Any] = {"name": name, "relay": None, "relay_problem": None}
     connector_ips = [ip for ip in ips if ipaddress.ip_address(ip).version == 4]
     plan = None
@@ -342,6 +379,9 @@ async def run_check(domain: str, resolver: Resolver, *, config: Config,
                else "an address literal or a name without a dot is not a domain")
         raise InputError(f"invalid domain name {domain!r}: {why}")
     tree = await walk(name, resolver, deadline=deadline)
+    if tree.root.outcome is Outcome.UNKNOWN:
+        raise InputError(f"nothing is known about {name} offline: give its zone data with "
+                         "--dns-data, or check without --offline")
     findings = lint_tree(tree, config)
     remaining = None if deadline is None else max(0.1, deadline - time.monotonic())
     coverage = list(await asyncio.gather(
@@ -362,6 +402,35 @@ async def run_check(domain: str, resolver: Resolver, *, config: Config,
     return result
 
 
+def unknown_note(unknown: Sequence[UnknownAnswer], unchecked: Sequence[str] = (), *,
+                 hint: str) -> Note | None:
+    """The one line for everything nothing could answer offline, or None.
+
+    ``unknown`` are the questions (from every tree of the run), ``unchecked`` the
+    requirements that rest on them; ``hint`` says how to give spflint the data.
+    """
+    names = list(dict.fromkeys(u.name for u in unknown))
+    if not names and not unchecked:
+        return None
+    parts = []
+    if names:
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        word = "name" if len(names) == 1 else "names"
+        parts.append(f"{len(names)} external {word} not checked offline ({shown}); {hint}")
+    if unchecked:
+        word = "requirement" if len(unchecked) == 1 else "requirements"
+        parts.append(f"{len(unchecked)} {word} not checked: " + "; ".join(unchecked))
+    return Note("unknown", "info", "; ".join(parts), tuple(names))
+
+
+def outage_note(resolver: Resolver) -> Note | None:
+    """One error line when live DNS never answered during the run, else None."""
+    from .dns.layered import dns_outage
+
+    outage = dns_outage(resolver)
+    return None if outage is None else Note("dns-outage", "error", outage)
+
+
 def requirement_findings(result: CheckResult, config: Config) -> list[Finding]:
     """An SPF501 finding per unmet requirement, so every format (SARIF, GitHub) shows it."""
     rule = registry().get("SPF501")
@@ -370,7 +439,7 @@ def requirement_findings(result: CheckResult, config: Config) -> list[Finding]:
     domain = result.domain
     out = []
     for cov in result.coverage:
-        if cov.met:
+        if cov.met or not cov.checked:
             continue
         why = f" ({cov.problem})" if cov.problem else ""
         finding = make_finding(rule, config, "", None,
@@ -378,7 +447,7 @@ def requirement_findings(result: CheckResult, config: Config) -> list[Finding]:
                                f"{cov.result}{why}", hint=cov.suggestion, domain=domain)
         out.append(finding.located(term=cov.ip))
     for req in result.requirements:
-        if req.met:
+        if req.met or not req.checked:
             continue
         source = "" if req.source == "require" else f"[{req.source}] "
         finding = make_finding(rule, config, "", None, f"{source}{req.term}: {req.reason}",

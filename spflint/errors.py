@@ -51,3 +51,8 @@ class DNSFailure(SpflintError):
     """DNS trouble (timeout, SERVFAIL, unreachable servers) that prevents a verdict."""
 
     exit_code = 3
+
+
+class UnknownAnswerError(InputError):
+    """Data a command needs that nothing could answer (offline, and no zone file, data file
+    or lock entry speaks for the name): the user must give it (exit code 2)."""

@@ -9,7 +9,7 @@ from typing import Any
 
 from .dns.base import Outcome, Resolver
 from .dns.names import normalize
-from .errors import DNSFailure, InputError
+from .errors import DNSFailure, InputError, UnknownAnswerError
 
 M365_MX_SUFFIXES = (".mail.protection.outlook.com", ".mx.microsoft")
 # Smart hosts that send relay mail to the wrong place (451 4.4.62 ATTR35).
@@ -137,11 +137,14 @@ async def read_mx(domain: str, resolver: Resolver) -> list[tuple[int, str]]:
     """The domain's MX records, sorted by preference.
 
     :raises DNSFailure: the lookup failed.
+    :raises UnknownAnswerError: nothing answered the question (offline, no data).
     :raises RelayError: the domain has no MX records.
     """
     answer = await resolver.query(domain, "MX")
     if answer.outcome.is_failure:
         raise DNSFailure(f"MX lookup for {domain} failed ({answer.outcome.value})")
+    if answer.outcome.is_unknown:
+        raise UnknownAnswerError(f"the MX records of {domain} are not known offline")
     records = [(int(r[0]), str(r[1]).rstrip(".").lower()) for r in answer.records
                if isinstance(r, tuple) and len(r) == 2 and isinstance(r[0], int)]
     if answer.outcome is not Outcome.OK or not records:

@@ -15,14 +15,14 @@ from .dns.names import normalize
 from .errors import InputError, SpfSyntaxError
 from .macros import MacroContext, expand_domain, is_valid_target, normalize_ip
 from .parser import Problem, is_spf_record, parse_record
+from .semantics import MAX_LOOKUPS, MAX_MX_RECORDS, MAX_VOID_LOOKUPS, evaluated, mx_hosts
 
-LOOKUP_LIMIT = 10  # DNS-querying terms per evaluation (RFC 7208 §4.6.4)
-VOID_LIMIT = 2  # void lookups per evaluation (§4.6.4)
-MAX_MX_NAMES = 10  # an MX set larger than this is a permerror (§4.6.4)
+# The RFC's limits, under the names the walk's callers know them by.
+LOOKUP_LIMIT = MAX_LOOKUPS
+VOID_LIMIT = MAX_VOID_LOOKUPS
 DEFAULT_MAX_NAMES = 200
 
 # Mechanisms that cost one lookup each (§4.6.4); redirect= costs one too when it applies.
-_LOOKUP_KINDS = frozenset({"include", "a", "mx", "ptr", "exists"})
 _NEAR_MISS = re.compile(r"v\s*=\s*spf", re.IGNORECASE)
 
 _T = TypeVar("_T")
@@ -82,11 +82,12 @@ class MxHost:
     ipv4: int | None = None
     ipv6: int | None = None
     failed: bool = False  # an address question failed (timeout, SERVFAIL)
+    unknown: bool = False  # nothing answered an address question (offline, no data)
 
     @property
     def has_address(self) -> bool | None:
-        """True or False once asked; None when not looked up or a lookup failed."""
-        if self.failed or self.ipv4 is None or self.ipv6 is None:
+        """True or False once asked; None when not looked up, unknown, or a lookup failed."""
+        if self.failed or self.unknown or self.ipv4 is None or self.ipv6 is None:
             return None
         return bool(self.ipv4 or self.ipv6)
 
@@ -97,12 +98,14 @@ class MxHost:
 
 @dataclass(frozen=True)
 class MxSet:
-    """What an ``mx`` term's target publishes: its MX names (more than 10 is a permerror)."""
+    """What an ``mx`` term's target publishes: its MX names, each once, and how many MX
+    records there are (more than 10 records is a permerror, whatever names they repeat)."""
 
     term: str
     target: str
     outcome: Outcome
     hosts: tuple[MxHost, ...] = ()
+    records: int = 0
 
     @property
     def count(self) -> int:
@@ -110,7 +113,7 @@ class MxSet:
 
     @property
     def too_many(self) -> bool:
-        return len(self.hosts) > MAX_MX_NAMES
+        return self.records > MAX_MX_RECORDS
 
     @property
     def without_address(self) -> tuple[str, ...]:
@@ -119,7 +122,7 @@ class MxSet:
 
     def to_dict(self) -> dict[str, Any]:
         return {"term": self.term, "target": self.target, "outcome": self.outcome.value,
-                "count": self.count, "too_many": self.too_many,
+                "count": self.count, "records": self.records, "too_many": self.too_many,
                 "without_address": list(self.without_address),
                 "hosts": [h.to_dict() for h in self.hosts]}
 
@@ -165,6 +168,25 @@ class DnsFailure:
     def to_dict(self) -> dict[str, Any]:
         return {"domain": self.domain, "name": self.name, "qtype": self.qtype,
                 "outcome": self.outcome.value, "detail": self.detail, "term": self.term}
+
+
+@dataclass(frozen=True)
+class UnknownAnswer:
+    """A question nothing could answer: offline, and no zone file, data file or lock entry
+    speaks for the name. Not a void lookup and not a failure: nothing is concluded from it."""
+
+    domain: str  # the node whose evaluation asks the question
+    name: str
+    qtype: str
+    term: str | None = None
+
+    def __str__(self) -> str:
+        via = f" ({self.term})" if self.term else ""
+        return f"{self.qtype} {self.name}{via}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"domain": self.domain, "name": self.name, "qtype": self.qtype,
+                "term": self.term}
 
 
 @dataclass
@@ -293,6 +315,15 @@ class Tree:
     failures: list[DnsFailure] = field(default_factory=list)
     loops: list[tuple[str, ...]] = field(default_factory=list)
     elapsed: float = 0.0
+    unknown: list[UnknownAnswer] = field(default_factory=list)  # in tree order, once each
+
+    @property
+    def exact(self) -> bool:
+        """Whether the totals are exact: every name answered and the walk complete.
+
+        With unknown answers (offline) or dynamic terms the totals are lower bounds.
+        """
+        return self.complete and not self.unknown and not self.dynamic
 
     @property
     def record(self) -> str | None:
@@ -324,6 +355,8 @@ class Tree:
             "void_ipv4": self.void_ipv4,
             "void_ipv6": self.void_ipv6,
             "dynamic": self.dynamic,
+            "unknown": len(self.unknown),
+            "exact": self.exact,
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -338,6 +371,7 @@ class Tree:
             "queries": self.queries,
             "names": self.names,
             "failures": [f.to_dict() for f in self.failures],
+            "unknown": [u.to_dict() for u in self.unknown],
             "loops": [list(loop) for loop in self.loops],
         }
 
@@ -403,6 +437,7 @@ class _NameInfo:
     mx_names: list[MxSet] = field(default_factory=list)
     voids: list[VoidLookup] = field(default_factory=list)
     failures: list[DnsFailure] = field(default_factory=list)
+    unknown: list[UnknownAnswer] = field(default_factory=list)
     exp_answer: Answer | None = None
     capped: bool = False  # never fetched: the cap on names was reached
     done: bool = False
@@ -432,25 +467,13 @@ def _term_text(record: Record, term: Directive | Redirect) -> str:
 
 def _analyse(record: Record) -> tuple[int, list[IgnoredTerm]]:
     """Own lookup cost of a record for an IP matching nothing, and the terms never evaluated."""
-    cost = 0
-    ignored: list[IgnoredTerm] = []
-    all_index = record.all_index
-    for index, term in enumerate(record.terms):
-        if not isinstance(term, Directive):
-            continue
-        if all_index is not None and index > all_index:
-            ignored.append(IgnoredTerm(_term_text(record, term),
-                                       "after 'all', never evaluated (RFC 7208 §5.1)"))
-        elif term.kind in _LOOKUP_KINDS:
-            cost += 1
-    redirect = record.redirect
-    if redirect is not None:
-        if all_index is None:
-            cost += 1
-        else:
-            ignored.append(IgnoredTerm(_term_text(record, redirect),
-                                       "ignored because the record has 'all' (RFC 7208 §6.1)"))
-    return cost, ignored
+    terms = evaluated(record)
+    ignored = [IgnoredTerm(_term_text(record, term),
+                           "after 'all', never evaluated (RFC 7208 §5.1)"
+                           if isinstance(term, Directive) else
+                           "ignored because the record has 'all' (RFC 7208 §6.1)")
+               for term in terms.ignored if isinstance(term, Directive | Redirect)]
+    return terms.lookups, ignored
 
 
 def _norm(name: str) -> str:
@@ -482,6 +505,7 @@ class _Walker:
         self.cut: str | None = None
         self.loops: list[tuple[str, ...]] = []
         self.failures: list[DnsFailure] = []  # in tree order, once each
+        self.unknown: list[UnknownAnswer] = []  # in tree order, once each
         self._loop_keys: set[frozenset[str]] = set()
 
     # -- phase 1: fetch ---------------------------------------------------------------------
@@ -546,6 +570,8 @@ class _Walker:
         info.txt = txt
         if txt.outcome.is_failure:
             info.failures.append(DnsFailure(name, name, "TXT", txt.outcome, txt.detail))
+        elif txt.outcome.is_unknown:
+            info.unknown.append(UnknownAnswer(name, name, "TXT"))
         for strings in txt.txt_records():
             # latin-1 keeps every octet; non-ASCII then fails the grammar (§3.1: 7-bit ASCII).
             text = b"".join(strings).decode("latin-1")
@@ -627,6 +653,7 @@ class _Walker:
             info.voids.extend(part.voids)
             info.mx_names.extend(part.mx_names)
             info.failures.extend(part.failures)
+            info.unknown.extend(part.unknown)
         if exp_task is not None:
             info.exp_answer = await exp_task
 
@@ -655,41 +682,50 @@ class _Walker:
         if answer.outcome.is_failure:
             info.failures.append(DnsFailure(info.name, answer.name, answer.rdtype,
                                             answer.outcome, answer.detail, term))
+        elif answer.outcome.is_unknown:
+            info.unknown.append(UnknownAnswer(info.name, answer.name, answer.rdtype, term))
 
     async def resolve_mx(self, info: _NameInfo, term: str, target: str) -> None:
         answer = await self.ask(target, "MX")
         self.note(info, term, answer)
         if answer.outcome.is_void:
             info.voids.append(VoidLookup(term, target, "MX", answer.outcome))
-        exchanges: dict[str, int] = {}
+        found = mx_hosts(answer.records)
+        preference: dict[str, int] = {}
         for value in answer.records:
             if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], int):
                 host = str(value[1]).rstrip(".").lower()
-                if host and host not in exchanges:  # "." is a null MX (RFC 7505)
-                    exchanges[host] = value[0]
-        ordered = sorted(exchanges.items(), key=lambda item: item[1])
-        # Receivers look up addresses of at most 10 names; a larger set is a permerror anyway.
-        scratch = [_NameInfo(info.name) for _ in ordered[:MAX_MX_NAMES]]
-        hosts = await asyncio.gather(*(self.mx_host(part, term, host, pref) for part, (host, pref)
-                                       in zip(scratch, ordered, strict=False)))
+                preference[host] = min(value[0], preference.get(host, value[0]))
+        # The addresses of the first names are asked as receivers would; past the limit a
+        # receiver returns permerror anyway, and the rest are listed without addresses.
+        asked = found.names[:MAX_MX_RECORDS]
+        scratch = [_NameInfo(info.name) for _ in asked]
+        hosts = await asyncio.gather(*(self.mx_host(part, term, host, preference[host])
+                                       for part, host in zip(scratch, asked, strict=True)))
         for part in scratch:
             info.failures.extend(part.failures)
-        rest = [MxHost(host, pref) for host, pref in ordered[MAX_MX_NAMES:]]
-        info.mx_names.append(MxSet(term, target, answer.outcome, (*hosts, *rest)))
+            info.unknown.extend(part.unknown)
+        rest = [MxHost(host, preference[host]) for host in found.names[MAX_MX_RECORDS:]]
+        info.mx_names.append(MxSet(term, target, answer.outcome, (*hosts, *rest),
+                                   found.records))
 
     async def mx_host(self, info: _NameInfo, term: str, host: str, pref: int) -> MxHost:
         a, aaaa = await asyncio.gather(self.ask(host, "A"), self.ask(host, "AAAA"))
         counts: list[int | None] = []
-        failed = False
+        failed = unknown = False
         for answer in (a, aaaa):
             if answer.outcome.is_failure:
                 failed = True
                 counts.append(None)
                 info.failures.append(DnsFailure(info.name, host, answer.rdtype, answer.outcome,
                                                 answer.detail, term))
+            elif answer.outcome.is_unknown:
+                unknown = True
+                counts.append(None)
+                info.unknown.append(UnknownAnswer(info.name, host, answer.rdtype, term))
             else:
                 counts.append(len(answer.records))
-        return MxHost(host, pref, counts[0], counts[1], failed)
+        return MxHost(host, pref, counts[0], counts[1], failed, unknown)
 
     # -- phase 2: build ---------------------------------------------------------------------
 
@@ -720,6 +756,7 @@ class _Walker:
             return node
         seen[name] = node
         self.failures.extend(f for f in info.failures if f not in self.failures)
+        self.unknown.extend(u for u in info.unknown if u not in self.unknown)
         node.lookups = info.cost
         node.voids = list(info.voids)
         node.resolved = list(info.resolved)
@@ -832,6 +869,7 @@ async def walk(
         complete=cut is None,
         cut_reason=cut,
         failures=failures,
+        unknown=walker.unknown,
         loops=walker.loops,
         elapsed=time.monotonic() - started,
     )

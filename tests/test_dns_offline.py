@@ -13,7 +13,7 @@ import dns.rdatatype
 import pytest
 
 from spflint.dns import zonedata
-from spflint.dns.base import Answer, Outcome, ZoneData
+from spflint.dns.base import Answer, NameData, Outcome, ZoneData
 from spflint.dns.layered import (
     NO_DATA_SOURCE,
     LayeredResolver,
@@ -129,8 +129,10 @@ def test_apexes_are_looked_up_not_scanned() -> None:
 
 
 def test_not_covered_depends_on_authoritative_all(offline: OfflineResolver) -> None:
+    # Data that does not speak for a name knows nothing about it: unknown, not NXDOMAIN.
     answer = ask(offline, "example.org", "TXT")
-    assert answer.outcome is Outcome.NXDOMAIN
+    assert answer.outcome is Outcome.UNKNOWN
+    assert not answer.outcome.is_void and not answer.outcome.is_failure
     assert answer.detail == "name not covered by the zone data"
     strict = OfflineResolver(zonedata.load_yaml(DATA), authoritative_all=True)
     answer = ask(strict, "example.org", "TXT")
@@ -192,7 +194,7 @@ def test_log_records_every_question(offline: OfflineResolver) -> None:
     ask(offline, "nothere.example.com", "A")
     assert [(r.name, r.rdtype, r.outcome) for r in offline.log] == [
         ("example.com", "TXT", Outcome.OK),
-        ("nothere.example.com", "A", Outcome.NXDOMAIN),
+        ("nothere.example.com", "A", Outcome.UNKNOWN),
     ]
     assert all(r.source == "zonedata <text>" for r in offline.log)
 
@@ -244,13 +246,13 @@ def test_layered_order_and_fallback_to_no_data() -> None:
     assert ask(layered, "example.com", "A").outcome is Outcome.NODATA
     assert ask(layered, "other.example", "TXT").records == ((b"other",),)
     missing = ask(layered, "missing.example", "TXT")
-    assert missing.outcome is Outcome.NXDOMAIN
+    assert missing.outcome is Outcome.UNKNOWN  # offline and nobody speaks for it
     assert missing.source == NO_DATA_SOURCE
     assert [(r.name, r.outcome, r.source) for r in layered.log] == [
         ("example.com", Outcome.OK, "zonedata <text>"),
         ("example.com", Outcome.NODATA, "zonedata <text>"),
         ("other.example", Outcome.OK, "zonedata <text>"),
-        ("missing.example", Outcome.NXDOMAIN, NO_DATA_SOURCE),
+        ("missing.example", Outcome.UNKNOWN, NO_DATA_SOURCE),
     ]
     assert layered.sent == 0
 
@@ -306,3 +308,60 @@ def test_nameservers_from() -> None:
 def test_build_resolver_bad_data_file() -> None:
     with pytest.raises(InputError):
         build_resolver(dns_data_files=["no/such.yml"], offline=True)
+
+
+def _zone(apexes: set[str], cuts: set[str], names: dict[str, list[tuple[str, object]]]
+          ) -> OfflineResolver:
+    data = ZoneData(apexes=apexes, delegations=cuts, source="repo")
+    for name, records in names.items():
+        data.names[name] = NameData(records=list(records))  # type: ignore[arg-type]
+    return OfflineResolver(data)
+
+
+def test_zone_cut_makes_names_below_it_unknown() -> None:
+    resolver = _zone({"example.com"}, {"sub.example.com"}, {
+        "example.com": [("TXT", (b"v=spf1 -all",))],
+        "sub.example.com": [("NS", "ns1.sub.example.com")],
+        "ns1.sub.example.com": [("A", "192.0.2.53")],  # glue: not authoritative data
+    })
+    # Inside the parent zone: answered; a missing name there does not exist.
+    assert ask(resolver, "example.com", "TXT").outcome is Outcome.OK
+    assert ask(resolver, "nope.example.com", "TXT").outcome is Outcome.NXDOMAIN
+    # At and below the cut the parent zone does not speak: unknown, never NXDOMAIN.
+    for name in ("sub.example.com", "_spf.sub.example.com", "ns1.sub.example.com"):
+        answer = ask(resolver, name, "TXT")
+        assert answer.outcome is Outcome.UNKNOWN, name
+        assert "zone cut" in answer.detail
+        assert not resolver.covers(name)
+    assert resolver.covers("nope.example.com")
+
+
+def test_child_zone_in_the_data_answers_below_the_cut() -> None:
+    resolver = _zone({"example.com", "sub.example.com"}, {"sub.example.com"}, {
+        "example.com": [("TXT", (b"v=spf1 include:_spf.sub.example.com -all",))],
+        "sub.example.com": [("NS", "ns1.example.net")],
+        "_spf.sub.example.com": [("TXT", (b"v=spf1 ip4:192.0.2.0/24 -all",))],
+    })
+    assert ask(resolver, "_spf.sub.example.com", "TXT").outcome is Outcome.OK
+    assert ask(resolver, "gone.sub.example.com", "TXT").outcome is Outcome.NXDOMAIN
+    # A cut further down, inside the child zone, is a cut again.
+    deeper = _zone({"example.com", "sub.example.com"}, {"sub.example.com", "x.sub.example.com"},
+                   {})
+    assert ask(deeper, "a.x.sub.example.com", "A").outcome is Outcome.UNKNOWN
+
+
+def test_alias_answers_addresses_from_its_target() -> None:
+    resolver = _zone({"example.com"}, set(), {
+        "example.com": [("ALIAS", "web.example.com"), ("TXT", (b"v=spf1 a -all",))],
+        "web.example.com": [("A", "192.0.2.10"), ("AAAA", "2001:db8::10")],
+        "www.example.com": [("ALIAS", "lb.provider.example")],
+    })
+    a = ask(resolver, "example.com", "A")
+    assert (a.outcome, a.records, a.name) == (Outcome.OK, ("192.0.2.10",), "example.com")
+    assert ask(resolver, "example.com", "AAAA").records == ("2001:db8::10",)
+    # Only addresses follow an alias; other types at the owner are its own.
+    assert ask(resolver, "example.com", "TXT").records == ((b"v=spf1 a -all",),)
+    assert ask(resolver, "example.com", "MX").outcome is Outcome.NODATA
+    # A target outside the data is unknown (a layered resolver asks the next source).
+    assert resolver.walk("www.example.com", "A") == (None, "lb.provider.example")
+    assert ask(resolver, "www.example.com", "A").outcome is Outcome.UNKNOWN

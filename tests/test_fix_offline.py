@@ -28,7 +28,8 @@ def test_a_text_that_is_no_spf_record_is_an_input_error() -> None:
 
 def test_what_fix_cannot_repair_is_reported(tmp_path: Path) -> None:
     data = tmp_path / "zone.yml"
-    data.write_text("example.com: [{TXT: 'v=spf1 include:gone.example -all'}]\n")
+    data.write_text("example.com: [{TXT: 'v=spf1 include:gone.example -all'}]\n"
+                    "gone.example: [{A: 192.0.2.1}]\n")
     result = CliRunner().invoke(main, ["fix", "example.com", "--dns-data", str(data),
                                        "--offline", "--host", "none", "-f", "json"])
     assert result.exit_code == 1

@@ -12,6 +12,7 @@ import pytest
 from spflint import __version__
 from spflint.findings import Edit, Finding, Fix, Severity
 from spflint.report import FORMATTERS, Report, get_formatter
+from spflint.report.base import Note
 from spflint.report.github import annotation, escape_data, escape_property
 from spflint.report.sarif import PROJECT_URL, SarifFormatter
 from spflint.report.text import caret_lines, summary_line
@@ -61,6 +62,8 @@ def shared_report() -> Report:
         data={"record": RECORD, "canonical": None},
         record_text=RECORD,
         sources={(ZONE, 12): RECORD, (ZONE, 40): LONG_RECORD},
+        notes=[Note("unknown", "info", "2 external names not checked offline (a.example, "
+                    "b.example); `spflint lock` pins them", ("a.example", "b.example"))],
     )
 
 

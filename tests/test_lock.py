@@ -42,7 +42,7 @@ def test_lock_records_external_names_only(workdir: Path,
     server = make_dns_server(PROVIDER)
     result = run("lock", "--nameserver", server.address, "db.example.com")
     assert result.exit_code == 0, result.output
-    assert "wrote spflint.lock: 2 external name(s)" in result.output
+    assert "wrote spflint.lock: 2 external names (2 with SPF)" in result.output
     text = (workdir / "spflint.lock").read_text()
     doc: dict[str, Any] = json.loads(text)
     assert doc["format"] == 1
@@ -64,7 +64,14 @@ def test_zone_answers_from_the_lock_offline(workdir: Path,
         '[tool.spflint.require]\n"example.com" = { ip = ["2606:2800:220::1", "93.184.216.34"]'
         ' }\n')
     without = run("zone", "--offline", "--format", "json", "db.example.com")
-    assert without.exit_code == 1  # the provider's include cannot resolve
+    # Offline without the lock the provider's include is unknown: the requirements are not
+    # checked (no verdict either way), which one note says; the exit code is not affected.
+    assert without.exit_code == 0, without.output
+    doc = json.loads(without.stdout)
+    assert [r["checked"] for r in doc["requirements"]] == [False, False]
+    assert [n["kind"] for n in doc["notes"]] == ["unknown"]
+    assert doc["notes"][0]["items"] == ["_spf.provider.test"]
+    assert doc["diagnostics"] == []
     server = make_dns_server(PROVIDER)
     assert run("lock", "--nameserver", server.address, "db.example.com").exit_code == 0
     server.stop()
@@ -73,7 +80,11 @@ def test_zone_answers_from_the_lock_offline(workdir: Path,
     doc = json.loads(result.stdout)
     assert doc["lock"] == "spflint.lock"
     assert [r["met"] for r in doc["requirements"]] == [True, True]
-    assert run("zone", "--offline", "--no-lock", "db.example.com").exit_code == 1
+    assert doc["notes"] == []
+    unlocked = run("zone", "--offline", "--no-lock", "db.example.com")
+    assert unlocked.exit_code == 0
+    assert "note: 1 external name not checked offline (_spf.provider.test)" in unlocked.output
+    assert "2 requirements not checked" in unlocked.output
 
 
 def test_lock_check_reports_a_changed_provider(workdir: Path,
@@ -153,3 +164,47 @@ def test_lock_file_that_cannot_be_written_is_exit_2(
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("spflint: error: cannot write the lock file: ")
     assert "Traceback" not in result.output
+
+
+def test_lock_refuses_a_resolver_that_calls_everything_nxdomain(
+        workdir: Path, make_dns_server: Callable[..., DNSTestServer]) -> None:
+    liar = make_dns_server({"unrelated.test": [{"A": "192.0.2.1"}]})  # NXDOMAIN for the rest
+    result = run("lock", "--nameserver", liar.address, "db.example.com")
+    assert result.exit_code == 3
+    assert "every external name came back NXDOMAIN" in result.output
+    assert "spflint.lock is not written" in result.output
+    assert not (workdir / "spflint.lock").exists()
+    forced = run("lock", "--allow-nxdomain", "--nameserver", liar.address, "db.example.com")
+    assert forced.exit_code == 0, forced.output
+    assert "wrote spflint.lock: 1 external name (0 with SPF, 1 NXDOMAIN)" in forced.output
+
+
+def test_lock_refuses_nxdomain_for_a_well_known_provider(
+        workdir: Path, make_dns_server: Callable[..., DNSTestServer]) -> None:
+    (workdir / "db.example.com").write_text(ZONE.replace(
+        "include:_spf.example.com", "include:_spf.example.com include:spf.protection.outlook.com"))
+    server = make_dns_server(PROVIDER)  # knows the provider, not Microsoft
+    result = run("lock", "--nameserver", server.address, "db.example.com")
+    assert result.exit_code == 3
+    assert "well-known provider name spf.protection.outlook.com came back NXDOMAIN" in \
+        result.output
+    assert not (workdir / "spflint.lock").exists()
+
+
+def test_lock_says_once_when_no_server_answers(workdir: Path) -> None:
+    import socket
+
+    # A UDP port that receives and never answers: every question times out.
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))
+    try:
+        address = f"127.0.0.1:{silent.getsockname()[1]}"
+        result = run("lock", "--nameserver", address, "--timeout", "1", "db.example.com")
+    finally:
+        silent.close()
+    assert result.exit_code == 3
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith(f"spflint: error: no DNS server answered: {address} (")
+    assert "spflint.lock is not written" in lines[0]
+    assert not (workdir / "spflint.lock").exists()

@@ -29,7 +29,7 @@ Make = Callable[..., DNSTestServer]
 
 
 def offline(domain: str, zone: ZoneData = COUNTING, **kwargs: Any) -> Tree:
-    return asyncio.run(walk(domain, OfflineResolver(zone), **kwargs))
+    return asyncio.run(walk(domain, OfflineResolver(zone, authoritative_all=True), **kwargs))
 
 
 def live(server: DNSTestServer, domain: str, *, timeout: float = 2.0, retries: int = 1,
@@ -63,7 +63,7 @@ def test_each_dns_mechanism_costs_one() -> None:
 
 
 def test_terms_after_all_are_not_counted_nor_walked() -> None:
-    resolver = OfflineResolver(COUNTING)
+    resolver = OfflineResolver(COUNTING, authoritative_all=True)
     tree = asyncio.run(walk("afterall.tree.example", resolver))
     assert tree.total_lookups == 0
     assert tree.root.children == []
@@ -72,7 +72,7 @@ def test_terms_after_all_are_not_counted_nor_walked() -> None:
 
 
 def test_redirect_is_ignored_when_all_is_present() -> None:
-    resolver = OfflineResolver(COUNTING)
+    resolver = OfflineResolver(COUNTING, authoritative_all=True)
     tree = asyncio.run(walk("redirall.tree.example", resolver))
     assert tree.total_lookups == 1  # only the a
     assert tree.root.children == []
@@ -116,7 +116,7 @@ def test_nested_includes_add_up() -> None:
 
 
 def test_exp_does_not_count_but_its_text_is_fetched_for_checks() -> None:
-    resolver = OfflineResolver(COUNTING)
+    resolver = OfflineResolver(COUNTING, authoritative_all=True)
     tree = asyncio.run(walk("exp.tree.example", resolver))
     assert tree.total_lookups == 1
     assert tree.void_total == 0  # the explanation's TXT question is not a mechanism lookup
@@ -127,7 +127,7 @@ def test_exp_does_not_count_but_its_text_is_fetched_for_checks() -> None:
 
 
 def test_include_reached_twice_is_walked_once_but_counted_twice() -> None:
-    resolver = OfflineResolver(COUNTING)
+    resolver = OfflineResolver(COUNTING, authoritative_all=True)
     tree = asyncio.run(walk("dup.tree.example", resolver))
     assert tree.total_lookups == 8
     x, y = tree.root.children
@@ -284,7 +284,8 @@ def test_domain_without_any_record() -> None:
 def test_totals_match_a_receiver_for_an_ip_that_matches_nothing(domain: str, ip: str) -> None:
     name = f"{domain}.tree.example"
     tree = offline(name)
-    result = asyncio.run(check_host(ip, name, f"x@{name}", resolver=OfflineResolver(COUNTING)))
+    resolver = OfflineResolver(COUNTING, authoritative_all=True)
+    result = asyncio.run(check_host(ip, name, f"x@{name}", resolver=resolver))
     assert result.result in ("fail", "softfail", "neutral"), result.problem
     assert tree.total_lookups == result.lookups
     assert (tree.void_ipv4 if ":" not in ip else tree.void_ipv6) == result.void_lookups
@@ -293,7 +294,7 @@ def test_totals_match_a_receiver_for_an_ip_that_matches_nothing(domain: str, ip:
 def test_over_limit_receiver_stops_after_the_limit() -> None:
     tree = offline("over.tree.example")
     result = asyncio.run(check_host("203.0.113.99", "over.tree.example", "x@over.tree.example",
-                                    resolver=OfflineResolver(COUNTING)))
+                                    resolver=OfflineResolver(COUNTING, authoritative_all=True)))
     assert result.result == "permerror" and result.lookups == LOOKUP_LIMIT + 1
     assert tree.total_lookups > LOOKUP_LIMIT
 
@@ -317,7 +318,7 @@ def test_to_dict_has_the_contract_keys_and_is_json() -> None:
 
 
 def test_queries_come_from_the_resolver_log() -> None:
-    resolver = OfflineResolver(COUNTING)
+    resolver = OfflineResolver(COUNTING, authoritative_all=True)
     asyncio.run(walk("plain.tree.example", resolver))
     tree = asyncio.run(walk("nested.tree.example", resolver))
     # TXT for 4 names, A/AAAA/MX for the targets, type SPF only at the checked domain.

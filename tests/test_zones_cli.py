@@ -58,21 +58,26 @@ def test_json_contract_and_repo_first_resolution(repo: Path) -> None:
     assert doc["requirements"] == [
         {"name": "example.com", "ip": "203.0.113.10", "met": True,
          "detail": "pass (ip4:203.0.113.0/24 in _spf.example.net)", "result": "pass",
-         "matched": "ip4:203.0.113.0/24"},
+         "matched": "ip4:203.0.113.0/24", "checked": True},
         {"name": "example.com", "term": "include:_spf.example.net", "met": True,
-         "detail": "found in the record of example.com"},
+         "detail": "found in the record of example.com", "checked": True},
     ]
 
 
-def test_requirement_unmet_without_the_other_file(repo: Path) -> None:
+def test_requirement_not_checked_without_the_other_file(repo: Path) -> None:
+    # Offline, without the file defining _spf.example.net (--no-repo: the repository's other
+    # files do not answer), nothing is known about it: the address requirement is not checked
+    # (not "unmet"), and one note says so.
     result = run("--offline", "--no-repo", "--format", "json", "zones/db.example.com")
-    assert result.exit_code == 1
+    assert result.exit_code == 0, result.output
     ip, term = as_json(result)["requirements"]
-    assert not ip["met"] and ip["result"] != "pass"
-    assert term["met"]
+    assert not ip["met"] and not ip["checked"]
+    assert term["met"] and term["checked"]
     assert as_json(result)["repository"] is None
     text = run("--offline", "--no-repo", "zones/db.example.com")
-    assert "requirement not met: example.com must pass 203.0.113.10" in text.output
+    assert "requirement not met" not in text.output
+    assert "note: 1 external name not checked offline (_spf.example.net); `spflint lock` pins " \
+           "them; 1 requirement not checked: example.com must pass 203.0.113.10" in text.output
 
 
 def test_the_repository_answers_for_files_not_given(repo: Path) -> None:
@@ -285,9 +290,11 @@ def test_a_broken_repository_file_does_not_fail_the_run(repo: Path) -> None:
     errors = as_json(result)["repository"]["errors"]
     assert [(e["path"], e["origin"]) for e in errors] == [("zones/db.example.net", "example.net")]
     text = run("--offline", "zones/db.example.com")
-    notes = [line for line in text.stdout.splitlines() if line.startswith("note: ")]
+    notes = [line for line in text.stdout.splitlines() if "db.example.net" in line]
     assert len(notes) == 1
-    assert "zones/db.example.net:2:" in notes[0] and "names under it were unknown" in notes[0]
+    assert notes[0].startswith("note: zones/db.example.net:2:")
+    assert "names under it were unknown" in notes[0]
+    assert "external name" not in text.stdout  # _spf.example.net is the repository's
 
 
 def test_lock_shares_the_selection_and_the_repository(
@@ -389,8 +396,11 @@ def test_each_layout_passes_healthy_and_catches_a_broken_record(layout_repo: Pat
 @pytest.mark.parametrize("layout_repo", layout_params(), indirect=True)
 def test_each_layout_resolves_from_unchanged_files(layout_repo: Path) -> None:
     changed = BREAK[layout_repo.name][4]
-    one = run("--offline", changed)
+    one = run("--offline", "--format", "json", changed)
     assert one.exit_code == 0, one.output
+    assert as_json(one)["unknown"] == []
+    assert as_json(one)["repository"]["read"]  # another file answered
+    # without the repository, offline, the name another file defines is unknown
     alone = run("--offline", "--no-repo", "--format", "json", changed)
-    assert alone.exit_code == 1, alone.output
-    assert "SPF212" in {d["code"] for d in as_json(alone)["diagnostics"]}
+    assert alone.exit_code == 0, alone.output
+    assert as_json(alone)["unknown"] != []

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..report.base import Report
-from ..tree import LOOKUP_LIMIT
+from ..report.base import Note, Report
+from ..semantics import MAX_LOOKUPS as LOOKUP_LIMIT
 from .common import emit, exit_code, global_settings, load_settings_config
 from .demo import DEMO_DOMAIN, with_demo
 from .options import (
@@ -121,6 +121,9 @@ def _node_note(node: TreeNode) -> str:
 def coverage_lines(result: CheckResult) -> list[str]:
     lines: list[str] = []
     for cov in result.coverage:
+        if not cov.checked:
+            lines.append(f"{cov.ip}: not checked ({cov.unknown} is not known offline)")
+            continue
         head = f"{cov.ip}: {cov.result}"
         if cov.matched:
             via = " → ".join(p["term"] for p in cov.path)
@@ -130,7 +133,7 @@ def coverage_lines(result: CheckResult) -> list[str]:
         if cov.suggestion:
             lines.append(f"  to fix: {cov.suggestion}")
     for req in result.requirements:
-        mark = "ok" if req.met else "NOT MET"
+        mark = "ok" if req.met else ("NOT MET" if req.checked else "not checked")
         src = "" if req.source == "require" else f" [{req.source}]"
         lines.append(f"{mark}: {req.term}{src}: {req.reason}")
     if result.relay is not None:
@@ -155,19 +158,25 @@ def _progress(domain: str) -> asyncio.Task[None] | None:
 
 
 async def _run(domain: str, dns: DNSSettings, coverage: CoverageSettings,
-               config: Any, snapshot: dict[str, Any] | None = None) -> CheckResult:
+               config: Any, snapshot: dict[str, Any] | None = None
+               ) -> tuple[CheckResult, list[Note]]:
     from ..check import run_check
 
     resolver = make_resolver(dns)
     task = _progress(domain)
     try:
-        return await run_check(domain, resolver, config=config,
-                               ips=[str(ip) for ip in coverage.ips], require=coverage.require,
-                               profile=coverage.profile, deadline=dns.deadline,
-                               snapshot=snapshot)
+        result = await run_check(domain, resolver, config=config,
+                                 ips=[str(ip) for ip in coverage.ips], require=coverage.require,
+                                 profile=coverage.profile, deadline=dns.deadline,
+                                 snapshot=snapshot)
     finally:
         if task is not None:
             task.cancel()
+    return result, result.notes(resolver, UNKNOWN_HINT)
+
+
+# What to do about names nothing answered offline (check has no lock file).
+UNKNOWN_HINT = "give their zone data with --dns-data, or check without --offline"
 
 
 def check_data(result: CheckResult) -> dict[str, Any]:
@@ -224,9 +233,13 @@ def check(ctx: click.Context, domain: str | None, demo: bool, snapshot_path: Pat
         from ..fix.drift import load_snapshot
 
         snapshot = load_snapshot(snapshot_path)
-    result = asyncio.run(_run(domain, dns, coverage, config, snapshot))
+    result, notes = asyncio.run(_run(domain, dns, coverage, config, snapshot))
+    outage = any(n.kind == "dns-outage" for n in notes)
+    if outage:
+        # Said once in the note: every lookup failed for the same reason.
+        result.findings = [f for f in result.findings if f.code != "SPF225"]
     color = global_settings(ctx).color
-    report = Report(command="check", diagnostics=result.findings)
+    report = Report(command="check", diagnostics=result.findings, notes=notes)
     report.data.update(check_data(result))
     for node in result.tree.nodes():
         if node.record is not None:
@@ -240,6 +253,6 @@ def check(ctx: click.Context, domain: str | None, demo: bool, snapshot_path: Pat
             report.text_body.insert(0, f"({result.unicode_domain} is {result.domain})")
         report.text_footer = coverage_lines(result)
     emit(report, fmt.format, color)
-    if result.dns_failed:
+    if result.dns_failed or outage:
         ctx.exit(3)
     ctx.exit(exit_code(result.findings, config.fail_on, result.requirements_met))

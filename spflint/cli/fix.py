@@ -13,7 +13,8 @@ from ..dns.base import Resolver
 from ..errors import DNSFailure, InputError
 from ..fix import FixError, FixOptions, FixResult, fix_policy
 from ..report.base import Report
-from ..tree import LOOKUP_LIMIT, VOID_LIMIT
+from ..semantics import MAX_LOOKUPS as LOOKUP_LIMIT
+from ..semantics import MAX_VOID_LOOKUPS as VOID_LIMIT
 from .common import (
     emit,
     error,
@@ -64,13 +65,13 @@ def text_lines(result: FixResult) -> list[str]:
         lines.append("changes:")
         for change in result.changes:
             what = " → ".join(x for x in (change.before, change.after) if x) or ""
-            safety = "safe" if change.safe else "changes results"
+            safety = "safe" if change.safe else "unsafe"
             lines.append(f"  {change.kind} [{safety}]: {what}".rstrip(": ")
                          + f"\n      {change.reason}")
     else:
         lines.append("no change needed")
-    lines.append("verified: every address gets the same result as before, except the changes "
-                 "listed as changing results")
+    lines.append("verified: every address gets the same result as before, except where an "
+                 "unsafe change says otherwise ([safe]: proven for every DNS answer)")
     return lines
 
 
@@ -184,7 +185,7 @@ def fix(ctx: click.Context, domain: str | None, record: str | None,
     color = global_settings(ctx).color
     report = Report(command="fix", summary=False)
     try:
-        result = asyncio.run(fix_policy(options, resolver))
+        result = asyncio.run(fix_policy(options, resolver, config))
     except FixError as exc:
         report.data.update({"records": [], "changes": [c.to_dict() for c in exc.changes],
                             "lookups": None, "instructions": [], "error": exc.message})

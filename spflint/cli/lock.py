@@ -1,4 +1,4 @@
-"""``spflint lock FILE...``: record the external DNS answers the zones' SPF trees need."""
+"""``spflint lock [FILE|DIR]...``: record the external DNS answers the zones' SPF trees need."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ from .zone import gather, zone_resolver
                    "write nothing.")
 @click.option("--lock", "lock_path", metavar="FILE", default="spflint.lock", show_default=True,
               type=click.Path(dir_okay=False, path_type=Path), help="The lock file.")
+@click.option("--allow-nxdomain", is_flag=True,
+              help="Write the lock even when well-known providers or every name come back "
+                   "NXDOMAIN (normally a sign of a resolver that lies).")
 @click.option("--no-repo", is_flag=True,
               help="Answer only from the files given, not from the repository's other zone "
                    "files.")
@@ -27,7 +30,7 @@ from .zone import gather, zone_resolver
 @format_options
 @click.pass_context
 def lock(ctx: click.Context, files: tuple[str, ...], check_only: bool, lock_path: Path,
-         no_repo: bool, dns: DNSSettings, fmt: FormatSettings) -> None:
+         allow_nxdomain: bool, no_repo: bool, dns: DNSSettings, fmt: FormatSettings) -> None:
     """Record the TXT, A, AAAA and MX answers of every external name the zones need.
 
     The zones (those of FILE, else every zone file of the repository, chosen as 'spflint
@@ -41,13 +44,16 @@ def lock(ctx: click.Context, files: tuple[str, ...], check_only: bool, lock_path
       spflint lock
       spflint lock --check zones/*.zone     # in CI: exit 1 when a provider changed
     """
+    from ..check import outage_note
     from ..zones.check import check_zones, read_sources, requirements_from_config
     from ..zones.lock import (
         RecordingResolver,
         compare,
+        implausible,
         read_lock,
         record_names,
         render_changes,
+        summary,
         write_lock,
     )
 
@@ -73,9 +79,19 @@ def lock(ctx: click.Context, files: tuple[str, ...], check_only: bool, lock_path
     if live is not None:
         live.cache_clear()  # record full TTLs, not what is left of them in the cache
     new, failures = asyncio.run(record_names(recording.external, inner, old, str(lock_path)))
+    outage = outage_note(inner)
+    if outage is not None:
+        error(f"{outage.message}; {lock_path} is not written")
+        ctx.exit(3)
     if failures:
         for answer in failures:
             error(f"{answer.rdtype} {answer.name}: {answer.detail or answer.outcome.value}")
+        ctx.exit(3)
+    suspect = None if allow_nxdomain else implausible(new)
+    if suspect is not None:
+        error(f"{suspect}: the resolver ({_servers(inner)}) looks like it does not answer "
+              f"truthfully; {lock_path} is not written (check the resolver with "
+              "--nameserver, or use --allow-nxdomain if these names really do not exist)")
         ctx.exit(3)
     if check_only:
         assert old is not None
@@ -83,11 +99,18 @@ def lock(ctx: click.Context, files: tuple[str, ...], check_only: bool, lock_path
         if changes:
             click.echo(render_changes(changes, str(lock_path)), nl=False)
             ctx.exit(1)
-        click.echo(f"{lock_path} is up to date ({len(new.answers)} name(s))")
+        click.echo(f"{lock_path} is up to date: {summary(new, None)}")
         ctx.exit(0)
     try:
         write_lock(lock_path, new)
     except OSError as exc:
         message = os_error_message(exc, lock_path)
         raise InputError(f"cannot write the lock file: {message}") from None
-    click.echo(f"wrote {lock_path}: {len(new.answers)} external name(s)")
+    click.echo(f"wrote {lock_path}: {summary(new, old)}")
+
+
+def _servers(resolver: object) -> str:
+    """The live servers a resolver asks, as text."""
+    live = getattr(resolver, "live", None)
+    source = getattr(live, "source", None)
+    return source[4:] if isinstance(source, str) and source.startswith("dns ") else str(source)

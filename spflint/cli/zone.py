@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..check import unknown_note
 from ..config import Config
 from ..dns.base import Resolver
 from ..errors import InputError
-from ..report.base import Report
+from ..report.base import Note, Report
 from .common import emit, error, exit_code, global_settings, load_settings_config
 from .options import DNSSettings, FormatSettings, dns_options, format_options, make_resolver
 
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from ..zones.model import ZoneFile
     from ..zones.repo import RepoResolver
 
+# What to do about names nothing answered offline.
+LOCK_HINT = "`spflint lock` pins them"
 # Skipped files listed in text output; a pre-commit run over a whole repository passes
 # hundreds of files that are not zones.
 SHOWN_SKIPPED = 20
@@ -286,6 +289,7 @@ def build_report(check: ZoneCheck, fixed: list[Any], lock_path: Path | None,
     ]
     report.data["lock"] = None if lock_path is None else str(lock_path)
     report.data["dns_failures"] = list(check.dns_failures)
+    report.data["unknown"] = [u.to_dict() for u in check.unknown]
     rest = None if gathered is None else gathered.rest
     report.data["repository"] = None if gathered is None or gathered.repository is None else {
         "root": gathered.root,
@@ -296,6 +300,25 @@ def build_report(check: ZoneCheck, fixed: list[Any], lock_path: Path | None,
             {"name": r.name, r.kind if r.kind == "ip" else "term": r.value, "files": files}
             for r, files in gathered.unchecked],
     }
+    if check.outage is not None:
+        report.notes.append(Note("dns-outage", "error", check.outage))
+    # Names under a repository file that could not be read are not external: its own note
+    # says why they are unknown.
+    external = [u for u in check.unknown if rest is None or not rest.failed_for(u.name)]
+    note = unknown_note(external, check.unchecked(), hint=LOCK_HINT)
+    if note is not None:
+        report.notes.append(note)
+    if rest is not None:
+        report.notes.extend(
+            Note("files", "info", f"{f.message} (read to answer questions under {f.origin}:"
+                                  " names under it were unknown)", (f.path,))
+            for f in rest.failures)
+    if gathered is not None and gathered.unchecked:
+        names = sorted({r.name for r, _files in gathered.unchecked})
+        holders = sorted({f for _r, held in gathered.unchecked for f in held})
+        report.notes.append(Note("files", "info", f"requirements of {', '.join(names)} not"
+                                                  " checked: their zone files are not among"
+                                                  " the files given", tuple(holders)))
     for change in fixed:
         if change.records:
             report.text_body.append(f"fixed {len(change.records)} record(s) in {change.path}")
@@ -303,19 +326,12 @@ def build_report(check: ZoneCheck, fixed: list[Any], lock_path: Path | None,
             report.text_body.append(f"{change.path}: SOA serial {change.serial[0]} ->"
                                     f" {change.serial[1]}")
     for result in check.requirements:
-        if not result.met:
+        if not result.met and result.checked:
             kind = "must pass" if result.requirement.kind == "ip" else "must include"
             report.text_body.append(f"requirement not met: {result.requirement.name} {kind} "
                                     f"{result.requirement.value}: {result.detail}")
-    report.text_body.extend(f"DNS failure: {failure}" for failure in check.dns_failures)
-    if gathered is not None and gathered.unchecked:
-        names = sorted({r.name for r, _files in gathered.unchecked})
-        report.text_body.append(f"note: requirements of {', '.join(names)} not checked: their"
-                                " zone files are not among the files given")
-    if rest is not None:
-        report.text_body.extend(
-            f"note: {f.message} (read to answer questions under {f.origin}: names under it"
-            " were unknown)" for f in rest.failures)
+    if check.outage is None:
+        report.text_body.extend(f"DNS failure: {failure}" for failure in check.dns_failures)
     report.text_footer.extend(f"skipped {s.path}: {s.reason}" for s in skipped[:SHOWN_SKIPPED])
     if len(skipped) > SHOWN_SKIPPED:
         report.text_footer.append(f"... and {len(skipped) - SHOWN_SKIPPED} more files skipped"

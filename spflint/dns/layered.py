@@ -17,14 +17,16 @@ from spflint.errors import InputError
 
 NAMESERVER_ENV = "SPFLINT_NAMESERVER"
 NO_DATA_SOURCE = "offline (no data)"
+NO_DATA_DETAIL = "not known offline: no zone file, --dns-data file or lock entry covers it"
 
 
 class LayeredResolver:
-    """Asks each offline source that covers a name, in order; else live DNS, else NXDOMAIN.
+    """Asks each offline source that covers a name, in order; else live DNS, else UNKNOWN.
 
     The last item is the live resolver, or ``None`` when live DNS is forbidden: a name no
-    offline source covers is then NXDOMAIN from ``offline (no data)``. A CNAME in zone data
-    that leads outside it is followed through all layers again.
+    offline source covers is then UNKNOWN from ``offline (no data)`` (never NXDOMAIN: nothing
+    says it does not exist). A CNAME or ALIAS in zone data that leads outside it is followed
+    through all layers again.
     """
 
     def __init__(self, layers: Sequence[OfflineResolver | LiveResolver | None]) -> None:
@@ -82,24 +84,37 @@ class LayeredResolver:
             self.log.append(QueryRecord(qname, rdtype, answer.outcome, answer.source, elapsed))
             return answer
         if self.live is None:
-            answer = Answer(
-                qname,
-                rdtype,
-                Outcome.NXDOMAIN,
-                source=NO_DATA_SOURCE,
-                detail="no zone data covers this name and live DNS is off",
-            )
+            answer = Answer(qname, rdtype, Outcome.UNKNOWN, source=NO_DATA_SOURCE,
+                            detail=NO_DATA_DETAIL)
             self.log.append(QueryRecord(qname, rdtype, answer.outcome, answer.source, 0.0))
             return answer
         answer = await self.live.query(qname, rdtype)
         self._collect_live_log()
         return answer
 
+    def outage(self) -> str | None:
+        """One sentence when live DNS never answered at all (see ``LiveResolver.outage``)."""
+        return None if self.live is None else self.live.outage()
+
     def _collect_live_log(self) -> None:
         assert self.live is not None
         fresh = self.live.log[self._live_logged :]
         self.log.extend(fresh)
         self._live_logged += len(fresh)
+
+
+def dns_outage(resolver: object) -> str | None:
+    """Why no live DNS server answered during the run, or None (also through wrappers such
+    as a per-run cache, which expose the resolver they wrap as ``inner``)."""
+    seen = 0
+    while resolver is not None and seen < 8:
+        outage = getattr(resolver, "outage", None)
+        if callable(outage):
+            result = outage()
+            return result if isinstance(result, str) else None
+        resolver = getattr(resolver, "inner", None)
+        seen += 1
+    return None
 
 
 def split_nameservers(value: str) -> list[str]:

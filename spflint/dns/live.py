@@ -53,6 +53,38 @@ def server_label(server: tuple[str, int]) -> str:
 
 
 @dataclasses.dataclass
+class ServerHealth:
+    """What one server did during the run: answers it gave, and failures by reason."""
+
+    answered: int = 0  # responses that answered the question (records, NXDOMAIN, NODATA)
+    failed: int = 0
+    silent: int = 0  # failures with no response at all (timeout, unreachable)
+    reasons: dict[str, int] = dataclasses.field(default_factory=dict)
+    names: set[str] = dataclasses.field(default_factory=set)  # a few of the failed names
+
+    def note(self, answer: Answer) -> None:
+        """Count one exchange with the server (a question sent, or about to be)."""
+        if answer.outcome.is_answer:
+            self.answered += 1
+        else:
+            self.failed += 1
+            # A question cut by the run's deadline got no answer in time either.
+            if answer.outcome in (Outcome.TIMEOUT, Outcome.LIMIT) or \
+                    answer.detail.startswith("cannot reach"):
+                self.silent += 1
+            reason = answer.detail or answer.outcome.value
+            self.reasons[reason] = self.reasons.get(reason, 0) + 1
+            if len(self.names) < 4:
+                self.names.add(answer.name)
+
+    @property
+    def down(self) -> bool:
+        """Never answered, and either silent or failing for several names (one name's own
+        broken servers make a resolver say SERVFAIL for that name only)."""
+        return not self.answered and (self.silent > 0 or len(self.names) > 1)
+
+
+@dataclasses.dataclass
 class _Exchange:
     """The result of asking one server once: an answer, and whether to try another server."""
 
@@ -95,6 +127,7 @@ class LiveResolver:
         self.sent = 0
         self.cache_hits = 0
         self.shared = 0  # questions answered by joining a query already in flight
+        self.health: dict[tuple[str, int], ServerHealth] = {}
         self._cache: dict[tuple[str, str], tuple[float, Answer]] = {}
         self._inflight: dict[tuple[str, str], asyncio.Task[Answer]] = {}
         self._preferred = 0
@@ -133,6 +166,25 @@ class LiveResolver:
 
     def cache_clear(self) -> None:
         self._cache.clear()
+
+    def outage(self) -> str | None:
+        """One sentence when no server answered any question of the run, else None.
+
+        A network or resolver that is down makes every question fail alike; callers say so
+        once, naming the servers and what happened, instead of once per name.
+        """
+        if not self.nameservers and self.sent == 0 and self.log:
+            return "no nameserver is configured (none in /etc/resolv.conf); use --nameserver"
+        if not self.health or not all(h.down for h in self.health.values()):
+            return None
+        failed = list(self.health.items())
+        parts = []
+        for server, health in failed:
+            reason = max(health.reasons, key=lambda r: health.reasons[r])
+            count = f"{health.failed} {'query' if health.failed == 1 else 'queries'}"
+            parts.append(f"{server_label(server)[4:]} ({reason}; {count})")
+        return ("no DNS server answered: " + ", ".join(parts) + "; nothing outside the local "
+                "data could be checked")
 
     # -- cache -------------------------------------------------------------------------
 
@@ -191,13 +243,15 @@ class LiveResolver:
 
     async def _resolve(self, qname: str, rdtype: str, depth: int) -> Answer:
         if not self.nameservers:
-            return Answer(
+            answer = Answer(
                 qname,
                 rdtype,
                 Outcome.ERROR,
                 source=self.source,
                 detail="no nameserver configured (none in /etc/resolv.conf); use --nameserver",
             )
+            self.log.append(QueryRecord(qname, rdtype, answer.outcome, answer.source, 0.0))
+            return answer
         exchange: _Exchange | None = None
         for attempt in range(1 + self.retries):
             limit = self._deadline_answer(qname, rdtype)
@@ -247,6 +301,7 @@ class LiveResolver:
         async with self._semaphore_for_loop():
             exchange = await self._ask(qname, rdtype, server)
         answer = exchange.answer
+        self.health.setdefault(server, ServerHealth()).note(answer)
         self.log.append(
             QueryRecord(qname, rdtype, answer.outcome, answer.source, time.perf_counter() - started)
         )

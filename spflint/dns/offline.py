@@ -36,9 +36,15 @@ class OfflineResolver:
     A name listed with ``TIMEOUT`` (``SERVFAIL``) answers questions for the record types it
     lists and times out (fails) for every other type, as openspf test drivers do.
 
-    With ``authoritative_all`` every name not covered by the data is NXDOMAIN; otherwise such a
-    name is answered NXDOMAIN with a detail saying the data does not cover it, and
-    :meth:`covers` lets a layered resolver ask the next source instead.
+    The data speaks for a name it lists, for the empty non-terminals above those, and for
+    every name at or below one of its zone apexes, except at or below a zone cut (an NS
+    delegation inside the zone) whose child zone it does not hold. With ``authoritative_all``
+    every other name is NXDOMAIN (openspf test data describes the whole DNS); otherwise the
+    answer for such a name is UNKNOWN, and :meth:`covers` lets a layered resolver ask the
+    next source instead.
+
+    An ``ALIAS`` record (an apex alias of octoDNS and many DNS hosts) answers the A and AAAA
+    questions of its owner with its target's addresses.
     """
 
     def __init__(self, zonedata: ZoneData, *, authoritative_all: bool = False) -> None:
@@ -53,23 +59,35 @@ class OfflineResolver:
             self._parents.update(".".join(labels[i:]) for i in range(1, len(labels)))
 
     def covers(self, name: str) -> bool:
-        """Whether the data speaks for ``name``: listed, an empty non-terminal, or under an apex."""
+        """Whether the data speaks for ``name`` (see the class documentation)."""
         try:
             name = normalize(name)
         except InputError:
             return False
-        return self._exists(name) or self._under_apex(name)
+        authority = self._authority(name)
+        if authority is False:
+            return False
+        return authority is True or self._exists(name)
 
     def _exists(self, name: str) -> bool:
         return name in self.zonedata.names or name in self._parents
 
-    def _under_apex(self, name: str) -> bool:
-        apexes = self.zonedata.apexes
-        if not apexes:
-            return False
-        # One set lookup per label: a repository of thousands of zones has as many apexes.
+    def _authority(self, name: str) -> bool | None:
+        """True at or below an apex of the data, False at or below a zone cut whose child
+        zone the data does not hold, None when neither (outside every zone)."""
+        apexes, cuts = self.zonedata.apexes, self.zonedata.delegations
+        if not apexes and not cuts:
+            return None
+        # One set lookup per label, deepest first: the closest enclosing zone decides, and a
+        # child zone held in the data wins over its parent's delegation of it.
         labels = name.split(".")
-        return any(".".join(labels[i:]) in apexes for i in range(len(labels)))
+        for i in range(len(labels)):
+            suffix = ".".join(labels[i:])
+            if suffix in apexes:
+                return True
+            if suffix in cuts:
+                return False
+        return None
 
     async def query(self, name: str, rdtype: str) -> Answer:
         """Answer one question from the zone data; never raises for DNS outcomes."""
@@ -99,16 +117,17 @@ class OfflineResolver:
         answer, target = self.walk(name, rdtype)
         if answer is not None:
             return answer
-        return Answer(
-            normalize(name),
-            rdtype.upper(),
-            Outcome.NXDOMAIN,
-            source=self.source,
-            detail=f"CNAME target {target} is not covered by the zone data",
-        )
+        detail = f"the alias or CNAME target {target} is not covered by the zone data"
+        outcome = Outcome.NXDOMAIN if self.authoritative_all else Outcome.UNKNOWN
+        return Answer(normalize(name), rdtype.upper(), outcome, source=self.source,
+                      detail=detail)
+
+    def _unknown(self, qname: str, rdtype: str, detail: str) -> Answer:
+        outcome = Outcome.NXDOMAIN if self.authoritative_all else Outcome.UNKNOWN
+        return Answer(qname, rdtype, outcome, source=self.source, detail=detail)
 
     def walk(self, name: str, rdtype: str) -> tuple[Answer | None, str]:
-        """Answer from the data, or ``(None, target)`` when a CNAME leads outside it.
+        """Answer from the data, or ``(None, target)`` when a CNAME or ALIAS leads outside it.
 
         :raises ValueError: for a record type spflint does not query.
         """
@@ -120,21 +139,21 @@ class OfflineResolver:
         chain: list[tuple[str, str]] = []  # (owner, CNAME target) pairs followed
         seen = {qname}
         while True:
+            authority = self._authority(current)
+            if authority is False:
+                if chain:
+                    return None, current
+                return self._unknown(qname, rdtype, f"{current} is below a zone cut (NS "
+                                     "delegation) whose child zone the data does not hold"), ""
             entry = self.zonedata.names.get(current)
             if entry is None:
                 if self._exists(current):
                     return self._done(qname, rdtype, Outcome.NODATA, chain, ()), ""
-                if self._under_apex(current) or self.authoritative_all:
+                if authority or self.authoritative_all:
                     return self._done(qname, rdtype, Outcome.NXDOMAIN, chain, ()), ""
                 if chain:
                     return None, current
-                return Answer(
-                    qname,
-                    rdtype,
-                    Outcome.NXDOMAIN,
-                    source=self.source,
-                    detail="name not covered by the zone data",
-                ), ""
+                return self._unknown(qname, rdtype, "name not covered by the zone data"), ""
             records = tuple(value for kind, value in entry.records if kind == rdtype)
             if records:
                 return self._done(qname, rdtype, Outcome.OK, chain, records), ""
@@ -142,6 +161,8 @@ class OfflineResolver:
             if failure is not None:
                 return failure, ""
             targets = [value for kind, value in entry.records if kind == "CNAME"]
+            if not targets and rdtype in ("A", "AAAA"):
+                targets = [value for kind, value in entry.records if kind == "ALIAS"]
             if not targets or rdtype == "CNAME":
                 return self._done(qname, rdtype, Outcome.NODATA, chain, ()), ""
             target = str(targets[0])

@@ -12,12 +12,12 @@ from ..ast import Directive, Include, Term
 from ..dns.names import normalize
 from ..errors import InputError
 from ..ipspace import Compiler, Final, IntervalMap, IPSpace, minimal_cidrs
+from ..semantics import MAX_LOOKUPS as LOOKUP_LIMIT
 from .model import NEVER_FLATTEN, Change
 
 if TYPE_CHECKING:
     from .engine import Fixer
 
-LOOKUP_LIMIT = 10
 
 
 @dataclass
@@ -84,7 +84,7 @@ async def flatten_includes(fixer: Fixer, terms: list[Term], target: IPSpace,
             if name in forced:
                 raise fixer.fail(f"{name} cannot be both kept and flattened")
             continue
-        child = await fixer.compiler.policy(name, ())
+        child = await fixer.compiler.space(name)
         networks = passing_networks(child)
         if networks is None:
             if name in forced:
@@ -144,8 +144,8 @@ async def snapshot(fixer: Fixer, flattened: Sequence[_Candidate]) -> dict[str, A
     today = fixer.options.today or datetime.datetime.now(datetime.timezone.utc).date().isoformat()
     entries = []
     for cand in flattened:
-        fresh = Compiler(fixer.resolver)
-        await fresh.policy(cand.name, ())
+        fresh = Compiler(fixer.resolver, limits=False)
+        await fresh.space(cand.name)
         answers = []
         for answer in fresh.answers:
             records: list[Any] = []

@@ -9,6 +9,25 @@ from typing import Any, Protocol
 from ..findings import Finding, Severity
 
 
+@dataclass(frozen=True)
+class Note:
+    """Something the run as a whole has to say that is not a finding about a record: names
+    nothing could answer offline (``level`` info: the exit code is not affected), or a DNS
+    server that never answered (``level`` error: the run could not reach a verdict).
+
+    ``items`` lists what the note is about (names, servers) for machine output.
+    """
+
+    kind: str  # "unknown", "dns-outage", "files"
+    level: str  # "info" or "error"
+    message: str
+    items: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "level": self.level, "message": self.message,
+                "items": list(self.items)}
+
+
 @dataclass
 class Report:
     """Everything one command run has to say, independent of the output format.
@@ -31,6 +50,7 @@ class Report:
     text_footer: list[str] = field(default_factory=list)  # after the diagnostics (coverage)
     sources: dict[tuple[str | None, int | None], str] = field(default_factory=dict)
     summary: bool = True
+    notes: list[Note] = field(default_factory=list)
     summary_text: str | None = None
 
     def record_for(self, finding: Finding) -> str | None:

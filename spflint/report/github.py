@@ -51,4 +51,7 @@ class GithubFormatter:
     def format(self, report: Report, *, color: bool = False) -> str:
         lines = list(report.text_body)
         lines.extend(annotation(f) for f in report.diagnostics)
+        for note in report.notes:
+            command = "error" if note.level == "error" else "notice"
+            lines.append(f"::{command} title=spflint::{escape_data(note.message)}")
         return "\n".join(lines) + "\n" if lines else ""

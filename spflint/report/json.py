@@ -16,6 +16,7 @@ def document(report: Report) -> dict[str, Any]:
         "diagnostics": [finding.to_dict() for finding in report.diagnostics],
     }
     out.update(report.data)
+    out["notes"] = [note.to_dict() for note in report.notes]
     return out
 
 

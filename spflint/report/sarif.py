@@ -66,6 +66,19 @@ def result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
     return out
 
 
+def invocation(report: Report) -> dict[str, Any]:
+    """The run's ``invocation``: the report's notes as tool execution notifications."""
+    out: dict[str, Any] = {"executionSuccessful": not any(n.level == "error"
+                                                          for n in report.notes)}
+    if report.notes:
+        out["toolExecutionNotifications"] = [
+            {"level": "error" if n.level == "error" else "note",
+             "message": {"text": n.message},
+             "descriptor": {"id": n.kind}}
+            for n in report.notes]
+    return out
+
+
 def log(report: Report, registry: Registry | None = None) -> dict[str, Any]:
     """The SARIF log for a report; ``registry`` defaults to the built-in rules."""
     if registry is None:
@@ -89,6 +102,7 @@ def log(report: Report, registry: Registry | None = None) -> dict[str, Any]:
                     }
                 },
                 "columnKind": "unicodeCodePoints",
+                "invocations": [invocation(report)],
                 "results": [result(f, index) for f in report.diagnostics],
             }
         ],

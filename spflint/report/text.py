@@ -10,6 +10,7 @@ WINDOW = 100
 _ELLIPSIS = "…"
 
 _SEVERITY_STYLE = {Severity.ERROR: "1;31", Severity.WARNING: "1;33", Severity.INFO: "1;36"}
+_NOTE_LEVELS = {"error": Severity.ERROR, "info": Severity.INFO}
 _BOLD = "1"
 _HINT = "32"
 _DIM = "2"
@@ -90,6 +91,12 @@ class TextFormatter:
             lines.append("")
         if report.text_footer:
             lines.extend(report.text_footer)
+            lines.append("")
+        for note in report.notes:
+            label = "error" if note.level == "error" else "note"
+            lines.append(f"{_style(label + ':', _SEVERITY_STYLE[_NOTE_LEVELS[note.level]], color)}"
+                         f" {note.message}")
+        if report.notes:
             lines.append("")
         if report.summary_text is not None:
             lines.append(_style(report.summary_text, _BOLD, color))

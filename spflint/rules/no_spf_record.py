@@ -59,8 +59,8 @@ SCOPE = "dns"
 
 def check(tree: Tree, ctx: TreeContext) -> Iterator[TreeHit]:
     root = tree.root
-    if root.spf_records or root.outcome is None or root.outcome.is_failure:
-        return
+    if root.spf_records or root.outcome is None or not root.outcome.is_answer:
+        return  # failed or unknown (offline without data): nothing to conclude
     if root.outcome is Outcome.NXDOMAIN:
         why = f"{root.name} does not exist (NXDOMAIN)"
     elif root.outcome is Outcome.NODATA:

@@ -65,7 +65,8 @@ def check(tree: Tree, ctx: TreeContext) -> Iterator[TreeHit]:
     if total <= limit:
         return
     biggest = biggest_contributors(tree, 3)
-    at_least = "" if tree.complete and not tree.dynamic else "at least "
+    # Unknown (offline) or dynamic parts only add lookups: a total over the limit stands.
+    at_least = "" if tree.exact else "at least "
     message = (f"{at_least}{plural(total, 'lookup')}, {total - limit} over the limit of {limit} "
                f"(RFC 7208 §4.6.4): receivers return permerror for every sender not matched "
                f"before the {ordinal(limit + 1)} lookup")

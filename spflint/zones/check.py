@@ -14,20 +14,21 @@ from spflint.check import check_requirement, lint_tree
 from spflint.config import Config
 from spflint.dns import zonedata
 from spflint.dns.base import Answer, Outcome, QueryRecord, Resolver, ZoneData
-from spflint.dns.layered import LayeredResolver, nameservers_from
+from spflint.dns.layered import LayeredResolver, dns_outage, nameservers_from
 from spflint.dns.live import DEFAULT_TIMEOUT, LiveResolver
 from spflint.dns.offline import OfflineResolver
 from spflint.errors import ConfigError
 from spflint.evaluate import check_host
 from spflint.findings import Finding
-from spflint.lint import lint_record
+from spflint.lint import lint_record, make_finding
 from spflint.rules import registry
-from spflint.tree import Tree, walk
+from spflint.tree import Tree, UnknownAnswer, walk
 
 from . import read_zone
 from .discover import ZoneSource, discover, select
 from .lock import LockFile, LockResolver
-from .model import ZoneFile, ZoneFileError, ZoneRecord
+from .model import ZoneFile, ZoneFileError, ZoneNote, ZoneRecord
+from .octodns import published_strings
 from .repo import RepoResolver, origins_below
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "Requirement",
     "ZoneCheck",
     "check_zones",
+    "note_findings",
     "read_sources",
     "read_zones",
     "repo_resolver",
@@ -75,10 +77,12 @@ class RequirementResult:
     detail: str
     result: str | None = None  # for "ip": the SPF result
     matched: str | None = None  # for "ip": the matched term
+    checked: bool = True  # False: it rests on data nothing had offline
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.requirement.name, self.requirement.kind:
-                               self.requirement.value, "met": self.met, "detail": self.detail}
+                               self.requirement.value, "met": self.met, "detail": self.detail,
+                               "checked": self.checked}
         if self.requirement.kind == "ip":
             out["result"] = self.result
             out["matched"] = self.matched
@@ -98,10 +102,22 @@ class ZoneCheck:
     requirements: list[RequirementResult] = field(default_factory=list)
     trees: dict[str, Tree] = field(default_factory=dict)
     dns_failures: list[str] = field(default_factory=list)
+    unknown: list[UnknownAnswer] = field(default_factory=list)  # every tree's, once each
+    outage: str | None = None  # live DNS never answered: said once, not per name
 
     @property
     def requirements_met(self) -> bool:
-        return all(r.met for r in self.requirements)
+        """No requirement checked and unmet (one resting on unknown data is not checked)."""
+        return all(r.met or not r.checked for r in self.requirements)
+
+    def unchecked(self) -> list[str]:
+        """Requirements that rest on data nothing had offline, one phrase each."""
+        out = []
+        for r in self.requirements:
+            if not r.checked:
+                kind = "must pass" if r.requirement.kind == "ip" else "must include"
+                out.append(f"{r.requirement.name} {kind} {r.requirement.value} ({r.detail})")
+        return out
 
 
 def zone_files_in(directory: str | os.PathLike[str]) -> list[str]:
@@ -291,8 +307,11 @@ async def _analyse(check: ZoneCheck, config: Config, resolver: Resolver,
     trees = await asyncio.gather(*(walk(n, resolver, deadline=deadline) for n in names))
     seen: set[tuple[Any, ...]] = set()
     linted: dict[tuple[str, str], list[Finding]] = {}
+    unknown: dict[tuple[str, str], UnknownAnswer] = {}
     for name, tree in zip(names, trees, strict=True):
         check.trees[name] = tree
+        for question in tree.unknown:
+            unknown.setdefault((question.name, question.qtype), question)
         home = owners[name][0]
         failed = [str(f) for f in tree.failures if f.outcome in (
             Outcome.TIMEOUT, Outcome.SERVFAIL, Outcome.ERROR, Outcome.LIMIT)]
@@ -314,11 +333,12 @@ async def _analyse(check: ZoneCheck, config: Config, resolver: Resolver,
                 continue
             seen.add(key)
             target.findings.append(located)
+    check.unknown = list(unknown.values())
     for requirement in requirements:
         left = None if deadline is None else max(0.0, deadline - time.monotonic())
         met = await _requirement(requirement, check, resolver, left)
         check.requirements.append(met)
-        if not met.met:
+        if not met.met and met.checked:
             _requirement_finding(met, owners, config)
 
 
@@ -349,7 +369,7 @@ async def _requirement(requirement: Requirement, check: ZoneCheck, resolver: Res
     if requirement.kind == "term":
         # The same test as ``check --require``: live terms only (not after ``all``).
         found = check_requirement(tree, requirement.value)
-        return RequirementResult(requirement, found.met, found.reason)
+        return RequirementResult(requirement, found.met, found.reason, checked=found.checked)
     try:
         result = await check_host(requirement.value, requirement.name,
                                   f"postmaster@{requirement.name}", resolver=resolver,
@@ -362,8 +382,10 @@ async def _requirement(requirement: Requirement, check: ZoneCheck, resolver: Res
                                    if result.matched is not None else "")
     if result.problem:
         detail += f": {result.problem}"
+    if not result.conclusive:
+        detail = f"{result.unknown} is not known offline"
     return RequirementResult(requirement, result.result == "pass", detail, result.result,
-                             matched)
+                             matched, checked=result.conclusive)
 
 
 def check_zones(zones: list[ZoneFile], errors: list[ZoneFileError], config: Config,
@@ -375,19 +397,45 @@ def check_zones(zones: list[ZoneFile], errors: list[ZoneFileError], config: Conf
     Each question is asked of ``resolver`` once per run (wrapped in :class:`CachedResolver`
     unless it is one). ``timeout`` is the time allowed for the walks and requirements together:
     a walk cut by it is reported incomplete. Findings carry the record's ``file`` and ``line``;
-    their columns are in the record text.
+    their columns are in the record text, except those of the zones' notes (SPF6xx), whose
+    columns are in the file's line.
     """
     deadline = None if timeout is None else time.monotonic() + timeout
     cached = resolver if isinstance(resolver, CachedResolver) else CachedResolver(resolver)
     check = ZoneCheck(zones, errors)
     for zone in zones:
         for record in zone.spf_records:
-            result = lint_record(record.text, config, strings=record.strings,
-                                 domain=record.name)
+            # octoDNS publishes a value in 255-octet strings of its own, whatever the layout
+            # of the YAML.
+            strings = (published_strings(record.value) if zone.format == "octodns"
+                       else record.strings)
+            result = lint_record(record.text, config, strings=strings, domain=record.name)
             located = [f.located(file=record.path, line=record.line, domain=record.name)
                        for f in result.findings]
             check.records.append(RecordResult(record, located))
     asyncio.run(_analyse(check, config, cached, requirements, deadline))
+    check.outage = dns_outage(cached)
+    if check.outage is not None:
+        # Every lookup failed for one reason: say it once, not per name and per record.
+        check.dns_failures = [check.outage]
+        for item in check.records:
+            item.findings = [f for f in item.findings if f.code != "SPF225"]
     for item in check.records:
         check.findings.extend(item.findings)
+    for zone in zones:
+        check.findings.extend(note_findings(zone.notes, config))
     return check
+
+
+def note_findings(notes: Sequence[ZoneNote], config: Config) -> list[Finding]:
+    """The findings of a zone reader's notes whose rule is enabled; the column is one of the
+    file's line, not of a record text."""
+    out: list[Finding] = []
+    for note in notes:
+        rule = registry().get(note.code)
+        if not config.enabled(rule):
+            continue
+        finding = make_finding(rule, config, "", None, note.message, note.severity,
+                               file=note.path, line=note.line)
+        out.append(finding.located(column=note.column, term=note.term))
+    return out

@@ -249,6 +249,66 @@ async def record_names(names: set[str], resolver: Resolver, old: LockFile | None
     return keep_dates(lock, old), failures
 
 
+# Names whose SPF records large senders rely on: a resolver that calls one of them NXDOMAIN
+# is lying (a captive portal, a filtering resolver, a broken forwarder), not reporting DNS.
+WELL_KNOWN = frozenset({
+    "spf.protection.outlook.com", "_spf.google.com", "_netblocks.google.com",
+    "_netblocks2.google.com", "_netblocks3.google.com", "sendgrid.net", "servers.mcsv.net",
+    "amazonses.com", "mailgun.org", "spf.mandrillapp.com", "mail.zendesk.com",
+    "_spf.salesforce.com", "spf.mtasv.net",
+})
+
+
+def nonexistent(lock: LockFile) -> list[str]:
+    """The names whose TXT answer is NXDOMAIN, sorted."""
+    return sorted(name for name, types in lock.answers.items()
+                  if (entry := types.get("TXT")) is not None and entry.outcome is Outcome.NXDOMAIN)
+
+
+def implausible(lock: LockFile) -> str | None:
+    """Why the answers look like a resolver that lies rather than DNS, or None.
+
+    Well-known providers' names that do not exist, or every name not existing, mean the lock
+    would pin a broken resolver's answers and every later offline check would trust them.
+    """
+    missing = nonexistent(lock)
+    known = [name for name in missing if name in WELL_KNOWN]
+    if known:
+        return (f"well-known provider {'name' if len(known) == 1 else 'names'} "
+                f"{', '.join(known)} came back NXDOMAIN")
+    if missing and len(missing) == len(lock.answers):
+        word = "name" if len(missing) == 1 else f"all {len(missing)} names"
+        return f"every external {word} came back NXDOMAIN"
+    return None
+
+
+def summary(lock: LockFile, old: LockFile | None) -> str:
+    """``12 external names (10 with SPF, 1 without, 1 NXDOMAIN); 2 changed``."""
+    with_spf = without = 0
+    missing = len(nonexistent(lock))
+    for types in lock.answers.values():
+        entry = types.get("TXT")
+        if entry is None or entry.outcome is Outcome.NXDOMAIN:
+            continue
+        texts = [b"".join(x for x in r if isinstance(x, bytes)).lower()
+                 for r in entry.records if isinstance(r, tuple)]
+        if any(t == b"v=spf1" or t.startswith(b"v=spf1 ") for t in texts):
+            with_spf += 1
+        else:
+            without += 1
+    total = len(lock.answers)
+    parts = [f"{with_spf} with SPF"]
+    if without:
+        parts.append(f"{without} without")
+    if missing:
+        parts.append(f"{missing} NXDOMAIN")
+    text = f"{total} external {'name' if total == 1 else 'names'} ({', '.join(parts)})"
+    if old is not None:
+        changed = len(compare(old, lock))
+        text += f"; {changed} changed" if changed else "; unchanged"
+    return text
+
+
 @dataclass(frozen=True)
 class LockChange:
     """One difference between a lock file and what DNS answers now."""

@@ -88,6 +88,11 @@ class RepoResolver(OfflineResolver):
             return []
         return [] if group is None else [source.path for source in group.sources]
 
+    def failed_for(self, name: str) -> bool:
+        """Whether ``name`` is unknown because a repository file under it could not be read."""
+        group = self._group(name.strip().rstrip(".").lower())
+        return group is not None and bool(group.failed)
+
     def _group(self, name: str) -> _Group | None:
         labels = name.split(".")
         for i in range(len(labels)):

@@ -1,0 +1,157 @@
+"""Answered, failed, unknown: what nothing answered offline is never NXDOMAIN, and a DNS
+server that never answers is reported once, not once per name."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from spflint.cli import main
+from tests.dnsserver import DNSTestServer
+
+RELAY = "v=spf1 include:spf.protection.outlook.com ip4:62.231.75.25 -all"
+DATA = (
+    "example.com: [{TXT: 'v=spf1 include:spf.protection.outlook.com ip4:62.231.75.25 -all'},"
+    " {MX: [0, example-com.mail.protection.outlook.com]}]\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("GITHUB_ACTIONS", "SPFLINT_NAMESERVER", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A UDP port that receives questions and never answers (TCP is refused)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    try:
+        yield f"127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        sock.close()
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def as_json(result: Result) -> dict[str, Any]:
+    doc = json.loads(result.stdout)
+    assert isinstance(doc, dict)
+    return doc
+
+
+def test_check_offline_with_partial_data(tmp_path: Path) -> None:
+    data = tmp_path / "data.yml"
+    data.write_text(DATA)
+    result = run("check", "example.com", "--offline", "--dns-data", str(data),
+                 "--ip", "62.231.75.25", "-f", "json")
+    assert result.exit_code == 0, result.output  # nothing concluded, nothing failed
+    doc = as_json(result)
+    assert doc["diagnostics"] == []
+    [coverage] = doc["coverage"]
+    assert coverage["checked"] is False
+    assert coverage["unknown"] == "TXT spf.protection.outlook.com"
+    assert doc["lookups"]["unknown"] == 1 and doc["lookups"]["exact"] is False
+    [note] = doc["notes"]
+    assert note["kind"] == "unknown" and note["level"] == "info"
+    assert note["items"] == ["spf.protection.outlook.com"]
+    text = run("check", "example.com", "--offline", "--dns-data", str(data),
+               "--ip", "62.231.75.25")
+    assert "62.231.75.25: not checked (TXT spf.protection.outlook.com is not known offline)" \
+        in text.output
+    assert "note: 1 external name not checked offline (spf.protection.outlook.com); give " \
+           "their zone data with --dns-data, or check without --offline" in text.output
+    assert "NXDOMAIN" not in text.output and "permerror" not in text.output
+
+
+def test_an_address_before_the_unknown_include_is_a_verdict(tmp_path: Path) -> None:
+    data = tmp_path / "data.yml"
+    data.write_text("example.com: [{TXT: 'v=spf1 ip4:62.231.75.25 include:gone.example -all'}]\n")
+    result = run("check", "example.com", "--offline", "--dns-data", str(data),
+                 "--ip", "62.231.75.25", "-f", "json")
+    assert result.exit_code == 0
+    [coverage] = as_json(result)["coverage"]
+    assert (coverage["result"], coverage["checked"]) == ("pass", True)
+
+
+def test_check_of_a_domain_nothing_knows_offline_is_an_input_error() -> None:
+    result = CliRunner().invoke(main, ["check", "example.com", "--offline"])
+    assert result.exit_code == 2
+    assert "nothing is known about example.com offline" in result.output
+
+
+def test_query_offline_is_not_a_verdict(tmp_path: Path) -> None:
+    data = tmp_path / "data.yml"
+    data.write_text(DATA)
+    result = run("query", "--offline", "--dns-data", str(data), "--ip", "62.231.75.25",
+                 "--sender", "printer@example.com", "-f", "json")
+    doc = as_json(result)
+    assert doc["result"] == "temperror"
+    assert doc["unknown"] == "TXT spf.protection.outlook.com"
+    assert "not known offline" in doc["problem"]
+
+
+def test_fix_offline_keeps_the_relay_printer(tmp_path: Path) -> None:
+    # An include nothing can resolve offline may match or not: the address after it is
+    # still needed, and fix must not call it redundant.
+    result = run("fix", "example.com", "--record", RELAY, "--offline", "--host", "none",
+                 "-f", "json")
+    assert result.exit_code == 0, result.output
+    doc = as_json(result)
+    assert [r["value"] for r in doc["records"]] == [RELAY]
+    assert doc["changes"] == []
+
+
+def test_fix_of_an_unknown_domain_offline_is_an_input_error() -> None:
+    result = CliRunner().invoke(main, ["fix", "example.com", "--offline", "--host", "none"])
+    assert result.exit_code == 2
+    assert "the record of example.com is not known offline" in result.output
+
+
+def test_check_says_once_that_no_server_answered(silent_server: str) -> None:
+    result = run("check", "example.com", "--nameserver", silent_server, "--timeout", "1",
+                 "-f", "json")
+    assert result.exit_code == 3
+    doc = as_json(result)
+    assert [d["code"] for d in doc["diagnostics"] if d["code"] == "SPF225"] == []
+    [note] = doc["notes"]
+    assert note["kind"] == "dns-outage" and note["level"] == "error"
+    assert note["message"].startswith(f"no DNS server answered: {silent_server} (")
+
+
+def test_zone_says_once_that_no_server_answered(tmp_path: Path, silent_server: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    names = [f"_spf{i}.provider{i}.example" for i in range(6)]
+    record = "v=spf1 " + " ".join(f"include:{n}" for n in names) + " -all"
+    (tmp_path / "db.example.com").write_text(
+        f'$ORIGIN example.com.\n@ TXT "{record}"\nwww TXT "v=spf1 include:{names[0]} -all"\n')
+    result = run("zone", "--nameserver", silent_server, "--timeout", "1", "db.example.com")
+    assert result.exit_code == 3
+    out = result.output
+    assert out.count("no DNS server answered") == 1, out
+    assert "SPF225" not in out and "DNS failure:" not in out
+    for name in names:
+        assert name not in out  # one line for the server, not one per name
+
+
+def test_one_broken_provider_is_not_an_outage(
+        make_dns_server: Callable[..., DNSTestServer]) -> None:
+    server = make_dns_server({
+        "example.com": [{"TXT": "v=spf1 include:_spf.broken.example ip4:192.0.2.1 -all"}],
+        "_spf.broken.example": ["SERVFAIL"],
+    })
+    result = run("check", "example.com", "--nameserver", server.address, "-f", "json")
+    assert result.exit_code == 3
+    doc = as_json(result)
+    assert doc["notes"] == []
+    assert [d["code"] for d in doc["diagnostics"] if d["code"].startswith("SPF2")] == ["SPF225"]
