@@ -24,6 +24,7 @@ from .ast import (
     Record,
 )
 from .dns.base import Answer, Outcome, Resolver
+from .dns.names import canonical
 from .errors import InputError, SpfSyntaxError
 from .macros import (
     IPAddress,
@@ -454,7 +455,7 @@ class _Evaluation:
             return []
         if where is not None:
             self.note_void(answer, where)
-        names = [str(v).rstrip(".").lower() for v in answer.records if isinstance(v, str)]
+        names = [canonical(str(v)) for v in answer.records if isinstance(v, str)]
         return names[:MAX_PTR_NAMES]
 
     async def validates(self, name: str) -> bool:

@@ -42,7 +42,7 @@ from .ast import (
     Redirect,
 )
 from .dns.base import Answer, Outcome, Resolver
-from .dns.names import normalize
+from .dns.names import canonical, normalize
 from .errors import InputError, SpfSyntaxError
 from .macros import is_valid_target
 from .parser import is_spf_record, parse_record
@@ -472,9 +472,6 @@ class IPSpace:
                                else ipaddress.IPv6Address(point))
         return out
 
-    def same_as(self, other: IPSpace) -> bool:
-        return not diff(self, other)
-
 
 def diff(a: IPSpace, b: IPSpace) -> list[RangeChange]:
     """Ranges whose decision (ignoring pinned marks) differs from ``a`` to ``b``.
@@ -574,7 +571,7 @@ class Compiler:
 
     async def space(self, domain: str | None, record: Record | None = None) -> IPSpace:
         """The space of ``domain``'s policy, or of ``record`` standing for it."""
-        name = None if domain is None else _name(domain)
+        name = None if domain is None else canonical(domain)
         if record is not None and has_duplicate_modifier(record) is not None:
             compiled = _Compiled(*_everywhere(Final("permerror")))  # §6: the whole record
         elif record is not None:
@@ -986,7 +983,7 @@ def _text(record: Record, term: Directive | Redirect) -> str:
     spec = getattr(mech, "domain", None)
     target: str | None = None
     if isinstance(spec, MacroString):
-        target = spec.render() if spec.is_dynamic else _name(spec.render())
+        target = spec.render() if spec.is_dynamic else canonical(spec.render())
     cidr4, cidr6 = getattr(mech, "cidr4", None), getattr(mech, "cidr6", None)
     cidr = ("" if cidr4 in (None, 32) else f"/{cidr4}") + \
         ("" if cidr6 in (None, 128) else f"//{cidr6}")
@@ -1010,41 +1007,19 @@ def _key(text: str, term: Directive | Redirect, name: str) -> str:
     return text.lstrip("+-~?")
 
 
-def _name(domain: str) -> str:
-    try:
-        return normalize(domain)
-    except InputError:
-        return domain.strip().rstrip(".").lower()
-
-
 def _static_target(spec: MacroString | None, current: str) -> str | None:
     """The name a term asks about, or None when it has macros (known per connection only)."""
     if spec is None:
         return current
     if spec.is_dynamic:
         return None
-    return _name(spec.render())
+    return canonical(spec.render())
 
 
 def _is_valid_domain(name: str) -> bool:
     if not is_valid_target(name) or "." not in name:
         return False
     return not name.rsplit(".", 1)[1].isdigit()
-
-
-def tree_records(tree: object) -> dict[str, Fetched]:
-    """What a walked tree (``spflint.tree.Tree``) learned about each name's TXT question."""
-    out: dict[str, Fetched] = {}
-    root = getattr(tree, "root", None)
-    if root is None:
-        return out
-    for node in root.iter():
-        if node.outcome is None or node.name in out:
-            continue
-        if node.outcome is Outcome.LIMIT:
-            continue
-        out[node.name] = Fetched(tuple(node.spf_records), node.outcome)
-    return out
 
 
 async def compile_policy(domain: str | None, resolver: Resolver | None, *,
@@ -1055,17 +1030,6 @@ async def compile_policy(domain: str | None, resolver: Resolver | None, *,
     :raises InputError: neither a domain nor a record was given.
     """
     return await Compiler(resolver, records).space(domain, record)
-
-
-def compile_tree(tree: object, resolver: Resolver | None = None) -> IPSpace:
-    """Compile a walked tree (``spflint.tree.walk``) synchronously.
-
-    The tree supplies every record; ``a``/``mx`` addresses come from ``resolver`` (a tree
-    keeps only how many there were), so without one those terms are dynamic steps.
-    """
-    domain = getattr(tree, "domain", None)
-    assert isinstance(domain, str)
-    return asyncio.run(compile_policy(domain, resolver, records=tree_records(tree)))
 
 
 def compile_record(record: Record | str, resolver: Resolver | None = None,

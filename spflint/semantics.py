@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from .ast import LOOKUP_MECHANISMS, Directive, Record, Redirect, Term
 from .dns.base import RecordValue
+from .dns.names import canonical
 
 MAX_LOOKUPS = 10  # terms that query DNS per evaluation: include a mx ptr exists redirect (§4.6.4)
 MAX_VOID_LOOKUPS = 2  # lookups answering NXDOMAIN or no records, per evaluation (§4.6.4)
@@ -17,7 +18,6 @@ MAX_PTR_NAMES = 10  # PTR names past this are ignored (§4.6.4, §5.5)
 
 RESULTS = ("pass", "fail", "softfail", "neutral", "none", "permerror", "temperror")
 QUALIFIER_RESULTS = {"+": "pass", "-": "fail", "~": "softfail", "?": "neutral"}
-RESULT_QUALIFIERS = {result: q for q, result in QUALIFIER_RESULTS.items()}
 # Mechanisms that cost one DNS lookup each; redirect= costs one too when it applies (§4.6.4).
 LOOKUP_KINDS = LOOKUP_MECHANISMS
 
@@ -85,7 +85,7 @@ def mx_hosts(records: Sequence[RecordValue]) -> MxHosts:
                  and isinstance(v[0], int)]
     names: list[str] = []
     for _, exchange in sorted(exchanges, key=lambda v: int(v[0])):
-        name = str(exchange).rstrip(".").lower()
+        name = canonical(str(exchange))
         if name and name not in names:
             names.append(name)
     return MxHosts(tuple(names), len(exchanges))

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from .ast import MX, PTR, A, Directive, Exists, Include, MacroString, Record, Redirect
 from .dns.base import Answer, Outcome, Resolver, TxtValue
-from .dns.names import normalize
+from .dns.names import canonical, normalize
 from .errors import InputError, SpfSyntaxError
 from .macros import MacroContext, expand_domain, is_valid_target, normalize_ip
 from .parser import Problem, is_spf_record, parse_record
@@ -23,6 +23,8 @@ VOID_LIMIT = MAX_VOID_LOOKUPS
 DEFAULT_MAX_NAMES = 200
 
 # Mechanisms that cost one lookup each (§4.6.4); redirect= costs one too when it applies.
+# Consumer mail services whose SPF names people include by mistake for their own tenant.
+CONSUMER_MAIL_DOMAINS = frozenset({"outlook.com", "hotmail.com"})
 _NEAR_MISS = re.compile(r"v\s*=\s*spf", re.IGNORECASE)
 
 _T = TypeVar("_T")
@@ -213,7 +215,6 @@ class TreeNode:
     spf_records: list[str] = field(default_factory=list)
     near_misses: list[NearMiss] = field(default_factory=list)
     type99: list[str] = field(default_factory=list)
-    type99_outcome: Outcome | None = None
     parsed: Record | None = None
     problems: list[Problem] = field(default_factory=list)
     lookups: int = 0
@@ -231,6 +232,9 @@ class TreeNode:
     error: str | None = None
     # The TXT answer at the exp= target (not a lookup under §4.6.4; fetched for its checks).
     exp_answer: Answer | None = None
+    # The MX answer of the checked domain, fetched only when its record includes a consumer
+    # mail domain (outlook.com, hotmail.com): whether that is a mistake depends on it.
+    owner_mx: Answer | None = None
 
     @property
     def multiple(self) -> bool:
@@ -439,6 +443,9 @@ class _NameInfo:
     failures: list[DnsFailure] = field(default_factory=list)
     unknown: list[UnknownAnswer] = field(default_factory=list)
     exp_answer: Answer | None = None
+    # The MX answer of the checked domain, fetched only when its record includes a consumer
+    # mail domain (outlook.com, hotmail.com): whether that is a mistake depends on it.
+    owner_mx: Answer | None = None
     capped: bool = False  # never fetched: the cap on names was reached
     done: bool = False
 
@@ -474,13 +481,6 @@ def _analyse(record: Record) -> tuple[int, list[IgnoredTerm]]:
                            "ignored because the record has 'all' (RFC 7208 §6.1)")
                for term in terms.ignored if isinstance(term, Directive | Redirect)]
     return terms.lookups, ignored
-
-
-def _norm(name: str) -> str:
-    try:
-        return normalize(name)
-    except InputError:
-        return name.strip().rstrip(".").lower()
 
 
 # --- the walk --------------------------------------------------------------------------------
@@ -598,12 +598,12 @@ class _Walker:
         if spec is None:
             return info.name
         if not spec.is_dynamic:
-            return _norm(spec.render())
+            return canonical(spec.render())
         if self.macro_context is None:
             return None
         ip, sender, helo = self.macro_context
         ctx = MacroContext(normalize_ip(ip), sender, info.name, helo)
-        return _norm(await expand_domain(spec, ctx))
+        return canonical(await expand_domain(spec, ctx))
 
     async def follow(self, info: _NameInfo, record: Record) -> None:
         """Record the costs of ``record`` and start on every target receivers would query."""
@@ -656,6 +656,9 @@ class _Walker:
             info.unknown.extend(part.unknown)
         if exp_task is not None:
             info.exp_answer = await exp_task
+        if info.name == self.root and any(e.target in CONSUMER_MAIL_DOMAINS
+                                          for e in info.edges):
+            info.owner_mx = await self.ask(info.name, "MX")
 
     async def resolve(self, info: _NameInfo, mech: A | MX | Exists | PTR, term: str,
                       target: str) -> None:
@@ -694,7 +697,7 @@ class _Walker:
         preference: dict[str, int] = {}
         for value in answer.records:
             if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], int):
-                host = str(value[1]).rstrip(".").lower()
+                host = canonical(str(value[1]))
                 preference[host] = min(value[0], preference.get(host, value[0]))
         # The addresses of the first names are asked as receivers would; past the limit a
         # receiver returns permerror anyway, and the rest are listed without addresses.
@@ -805,10 +808,10 @@ class _Walker:
         node.parsed = info.parsed
         node.problems = list(info.problems)
         node.exp_answer = info.exp_answer
+        node.owner_mx = info.owner_mx
         if txt.outcome.is_failure:
             node.error = f"TXT {info.name}: {txt.detail or txt.outcome.value}"
         if info.spf99 is not None:
-            node.type99_outcome = info.spf99.outcome
             node.type99 = [b"".join(s).decode("latin-1") for s in info.spf99.txt_records()]
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -149,3 +151,47 @@ def test_plugs_into_explain() -> None:
     sources = [RuleTopics(), TOPIC_PROVIDER]
     assert find_page("5.7.711", sources).startswith("# 550 5.7.711")
     assert "Microsoft 365 relay errors:" in list_text(sources)
+
+
+# Microsoft's own records (shapes as published): look-alike checks must stay silent on them.
+MICROSOFT_RECORDS = {
+    "hotmail.com": "v=spf1 ip4:157.55.9.128/25 include:spf.protection.outlook.com "
+                   "include:spf-a.outlook.com include:spf-b.outlook.com "
+                   "include:spf-a.hotmail.com include:_spf-ssg-b.microsoft.com "
+                   "include:_spf-ssg-c.microsoft.com ~all",
+    "outlook.com": "v=spf1 include:spf2.outlook.com -all",
+    "spf2.outlook.com": "v=spf1 include:spf-a.outlook.com include:spf-b.outlook.com "
+                        "include:spf.protection.outlook.com include:spf-a.hotmail.com -all",
+    "spf.protection.outlook.com": "v=spf1 ip4:40.92.0.0/15 ip6:2a01:111:f400::/48 "
+                                  "include:spfd.protection.outlook.com -all",
+}
+
+
+@pytest.mark.parametrize("owner", sorted(MICROSOFT_RECORDS))
+def test_lookalike_is_silent_on_microsofts_own_records(owner: str) -> None:
+    from spflint.lint import lint_record
+
+    for domain in (owner, None):  # as Microsoft's record, and as a copy in anyone's record
+        codes = [f.code for f in lint_record(MICROSOFT_RECORDS[owner], domain=domain).findings]
+        assert "SPF317" not in codes, (owner, domain)
+
+
+def test_consumer_include_is_a_warning_only_with_exchange_online_mx(
+        make_dns_server: Any) -> None:
+    from click.testing import CliRunner
+
+    from spflint.cli import main
+
+    server = make_dns_server({
+        "tenant.example": [{"TXT": "v=spf1 include:outlook.com -all"},
+                           {"MX": [0, "tenant-example.mail.protection.outlook.com"]}],
+        "consumer.example": [{"TXT": "v=spf1 include:outlook.com -all"},
+                             {"MX": [10, "consumer-example.olc.protection.outlook.com"]}],
+        "outlook.com": [{"TXT": "v=spf1 include:spf2.outlook.com -all"}],
+        "spf2.outlook.com": [{"TXT": "v=spf1 ip4:40.92.0.0/15 -all"}],
+    })
+    for domain, expected in (("tenant.example", ["SPF227"]), ("consumer.example", [])):
+        result = CliRunner().invoke(main, ["check", domain, "--nameserver", server.address,
+                                           "-f", "json"])
+        codes = [d["code"] for d in json.loads(result.stdout)["diagnostics"]]
+        assert [c for c in codes if c in ("SPF227", "SPF317")] == expected, domain

@@ -39,7 +39,7 @@ _EXPECT_KEYS = {"code", "column"}
 # with data does: other names are unknown (not NXDOMAIN), instead of the openspf convention
 # that the data describes the whole DNS.
 _DNS_CASE_KEYS = {"name", "domain", "zonedata", "expect", "config", "ip", "require",
-                  "profile", "offline"}
+                  "profile", "offline", "fix_str"}
 _DNS_EXPECT_KEYS = {"code", "column", "domain", "term", "severity"}
 # Zone-scope rules: the case gives a zone, ``zone: {path: example.com.yaml, text: ...}``, with
 # ``files`` for other files it reads (an ``!include``d file, or the files of a split zone
@@ -278,6 +278,13 @@ def test_rule_case(case: Case) -> None:
                     for key in e} for e, f in zip(expected, found, strict=False)]
         assert len(found) == len(expected) and dns_got == expected, (
             f"expected {expected}, got {[f.to_dict() for f in found]}")
+        if "fix_str" in data:
+            # The fix edits the record of the finding's domain, as the zone data gives it.
+            fix = found[0].fix
+            assert fix is not None, f"the first {rule.code} finding offers no fix"
+            [record] = [e["TXT"] for e in data["zonedata"][found[0].domain]
+                        if isinstance(e, dict) and "TXT" in e]
+            assert fix.apply(record) == data["fix_str"]
         return
     got = [{"code": f.code, "column": f.column} for f in found]
     # An expectation without a column matches a finding of that code at any column.

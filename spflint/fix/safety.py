@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..ast import Record, Term
+from ..dns.names import canonical
 from ..errors import SpfSyntaxError
 from ..ipspace import Compiler, Final, IntervalMap, IPSpace, diff
 from ..parser import parse_record
@@ -48,7 +49,7 @@ def _explanation(record: Record | str) -> str | None:
         except SpfSyntaxError:
             return None
     exp = record.explanation
-    return None if exp is None else exp.domain.render().rstrip(".").lower()
+    return None if exp is None else canonical(exp.domain.render())
 
 
 async def is_broken(record: Record | str, domain: str | None) -> bool:

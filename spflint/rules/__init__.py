@@ -51,6 +51,7 @@ RULE_MODULES: tuple[str, ...] = (
     "explanation_problem",  # SPF224
     "dns_lookup_failed",  # SPF225
     "no_spf_record",  # SPF226
+    "consumer_mail_include",  # SPF227
     # SPF3xx: semantics
     "pass_all",  # SPF301
     "broad_range",  # SPF302
