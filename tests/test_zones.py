@@ -328,47 +328,6 @@ def test_octodns_value_helpers() -> None:
     assert parse_chunks('"a" x') == ['a" ']
 
 
-# --------------------------------------------------------------------------- reading a repository
-
-
-def test_directory_arguments_expand_to_zone_files(tmp_path: Path) -> None:
-    root = tmp_path / "repo"
-    shutil.copytree(REPOS / "basic", root)
-    write(root, "zones/db.example.com.jnl", b"\x00\x01binary journal")
-    write(root, "zones/README.md", "# zones\n")
-    write(root, "config/production.yaml", "providers: {}\n")  # octoDNS config, not a zone
-    write(root, ".git/db.hidden.example", "not read\n")
-    write(root, "more/example.info.zone", '$ORIGIN example.info.\n@ IN TXT "v=spf1 -all"\n')
-    zones, errors = read_zones([root, root / "zones" / "db.example.com"])
-    assert errors == []
-    assert [os.path.relpath(z.path, root) for z in zones] == [
-        os.path.join("more", "example.info.zone"),
-        os.path.join("octodns", "example.org.yaml"),
-        os.path.join("zones", "db.example.com"),
-        os.path.join("zones", "db.example.net"),
-    ]
-    assert [z.format for z in zones] == ["bind", "octodns", "bind", "bind"]
-
-
-def test_files_that_are_not_zone_files_are_named(tmp_path: Path) -> None:
-    root = tmp_path / "basic"
-    shutil.copytree(REPOS / "basic", root)
-    # what a shell makes of `spflint zone fixtures/repos/basic/*`
-    zones, errors = read_zones(sorted(root.iterdir()))
-    assert sorted(os.path.basename(z.path) for z in zones) == [
-        "db.example.com", "db.example.net", "example.org.yaml"]
-    assert [(e.path, e.line) for e in errors] == [(str(root / "pyproject.toml"), None)]
-    assert "not a zone file (a .toml file)" in str(errors[0])
-    for name in ("notes.md", "spflint.lock", "data.json"):
-        _zones, errors = read_zones([write(tmp_path, name, "{}\n")])
-        assert len(errors) == 1 and errors[0].path.endswith(name)
-        assert "not a zone file" in errors[0].reason
-    (tmp_path / "empty").mkdir()
-    _zones, errors = read_zones([tmp_path / "empty"])
-    assert [e.path for e in errors] == [str(tmp_path / "empty")]
-    assert "a directory without zone files" in errors[0].reason
-
-
 # --------------------------------------------------------------------------- checking a repository
 
 SHARED = '$ORIGIN shared.example.\n_spf IN TXT "v=spf1 ip4:192.0.2.0/24 -all"\n'

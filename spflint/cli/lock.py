@@ -1,4 +1,4 @@
-"""``spflint lock FILE...``: record the external DNS answers the zones' SPF trees need."""
+"""``spflint lock [FILE|DIR]...``: record the external DNS answers the zones' SPF trees need."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import click
 from ..errors import InputError
 from .common import error, load_settings_config, os_error_message
 from .options import DNSSettings, FormatSettings, dns_options, format_options
-from .zone import zone_resolver
+from .zone import gather, zone_resolver
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.argument("files", nargs=-1, metavar="[FILE|DIR]...")
 @click.option("--check", "check_only", is_flag=True,
               help="Resolve again and fail (exit 1) with a diff when an answer changed; "
                    "write nothing.")
@@ -23,25 +23,29 @@ from .zone import zone_resolver
 @click.option("--allow-nxdomain", is_flag=True,
               help="Write the lock even when well-known providers or every name come back "
                    "NXDOMAIN (normally a sign of a resolver that lies).")
+@click.option("--no-repo", is_flag=True,
+              help="Answer only from the files given, not from the repository's other zone "
+                   "files.")
 @dns_options
 @format_options
 @click.pass_context
 def lock(ctx: click.Context, files: tuple[str, ...], check_only: bool, lock_path: Path,
-         allow_nxdomain: bool, dns: DNSSettings, fmt: FormatSettings) -> None:
+         allow_nxdomain: bool, no_repo: bool, dns: DNSSettings, fmt: FormatSettings) -> None:
     """Record the TXT, A, AAAA and MX answers of every external name the zones need.
 
-    The zones' SPF trees are walked (and per-zone requirements evaluated) with the zones
-    themselves and --dns-data answering first; every name live DNS had to answer is recorded
-    in the lock file, which 'spflint zone' then answers from. Unchanged answers keep their
-    date, so the file only changes when DNS does.
+    The zones (those of FILE, else every zone file of the repository, chosen as 'spflint
+    zone' chooses them) have their SPF trees walked (and per-zone requirements evaluated)
+    with the repository's zones and --dns-data answering first; every name live DNS had to
+    answer is recorded in the lock file, which 'spflint zone' then answers from. Unchanged
+    answers keep their date, so the file only changes when DNS does.
 
     \b
     Examples:
-      spflint lock zones/*.zone
+      spflint lock
       spflint lock --check zones/*.zone     # in CI: exit 1 when a provider changed
     """
     from ..check import outage_note
-    from ..zones.check import check_zones, read_zones, requirements_from_config
+    from ..zones.check import check_zones, read_sources, requirements_from_config
     from ..zones.lock import (
         RecordingResolver,
         compare,
@@ -57,7 +61,9 @@ def lock(ctx: click.Context, files: tuple[str, ...], check_only: bool, lock_path
         raise InputError("spflint lock asks live DNS; it cannot run with --offline")
     config = load_settings_config(ctx, fmt)
     requirements = requirements_from_config(config.require)
-    zones, errors = read_zones(files)
+    gathered = gather(files, repo=not no_repo)
+    zones, errors = read_sources(gathered.selection.zones)
+    errors = [*gathered.selection.errors, *errors]
     if errors:
         for exc in errors:
             error(str(exc))
@@ -65,7 +71,7 @@ def lock(ctx: click.Context, files: tuple[str, ...], check_only: bool, lock_path
     old = read_lock(lock_path) if lock_path.is_file() else None
     if check_only and old is None:
         raise InputError(f"no lock file {str(lock_path)!r} to check")
-    inner = zone_resolver(dns, zones)
+    inner = zone_resolver(dns, zones, gathered=gathered)
     recording = RecordingResolver(inner)
     check_zones(zones, [], config, recording, requirements=requirements,
                 timeout=dns.remaining())

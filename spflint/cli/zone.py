@@ -1,10 +1,10 @@
-"""``spflint zone FILE...``: lint (and fix in place) the SPF records of BIND and octoDNS zones."""
+"""``spflint zone [FILE|DIR]...``: lint (and fix in place) the SPF records of zone files."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,8 +16,18 @@ from ..report.base import Note, Report
 from .common import emit, error, exit_code, global_settings, load_settings_config
 from .options import DNSSettings, FormatSettings, dns_options, format_options, make_resolver
 
+if TYPE_CHECKING:
+    from ..dns.offline import OfflineResolver
+    from ..zones.check import Requirement, ZoneCheck
+    from ..zones.discover import Selection, ZoneSource
+    from ..zones.model import ZoneFile
+    from ..zones.repo import RepoResolver
+
 # What to do about names nothing answered offline.
 LOCK_HINT = "`spflint lock` pins them"
+# Skipped files listed in text output; a pre-commit run over a whole repository passes
+# hundreds of files that are not zones.
+SHOWN_SKIPPED = 20
 
 
 @dataclass(frozen=True)
@@ -81,14 +91,67 @@ def apply_fixes(zones: list[Any], config: Config, fixes: FixSettings, resolver: 
     return written, failed
 
 
-def zone_resolver(dns: DNSSettings, zones: list[Any], lock: Any = None) -> Resolver:
-    """The run's resolver, repository first: the names ``zones`` define, then ``--dns-data``,
-    then the lock file, then live DNS unless ``--offline``; within the run's ``--timeout``."""
-    from ..dns.offline import OfflineResolver
-    from ..zones.check import repo_data
+@dataclass
+class Gathered:
+    """What a run checks: the zones selected, the files skipped, and the repository (None with
+    ``--no-repo``) whose other zones answer questions."""
+
+    selection: Selection
+    root: str | None = None  # the repository's top directory, as a path from here
+    repository: list[ZoneSource] | None = None  # its zones
+    rest: RepoResolver | None = None  # the repository layer of the last resolver built
+    # requirements left to the runs over the files that hold their names
+    unchecked: list[tuple[Requirement, list[str]]] = field(default_factory=list)
+
+    def layers(self, zones: list[ZoneFile]) -> list[OfflineResolver]:
+        """The first resolver layers for ``zones``: themselves, then the rest of the
+        repository (a fresh layer, kept in :attr:`rest` for the report)."""
+        from ..zones.check import rest_of_repository, zone_layers
+
+        self.rest = None if self.repository is None else \
+            rest_of_repository(zones, self.repository)
+        return zone_layers(zones, self.rest)
+
+
+def gather(files: tuple[str, ...], *, repo: bool = True) -> Gathered:
+    """The zones of ``files``, or of the whole repository when none are given.
+
+    The repository is the git top-level of the working directory (the closest directory
+    above holding ``.git``), else the working directory. It is always searched (a file given
+    may be a fragment another file includes); its other zones answer questions unless
+    ``repo`` is False (``--no-repo``).
+
+    :raises InputError: no file given and no zone file in the repository.
+    """
+    import os
+
+    from ..zones.discover import Selection, discover, find_repository_root, select
+
+    top = find_repository_root(".")
+    root = os.path.relpath(top) if top is not None else "."
+    found = discover(root)
+    if files:
+        selection = select(files, repository=found)
+    else:
+        if not found.zones:
+            where = os.path.abspath(root)
+            raise InputError(f"no zone file found in {where} (BIND-family master files and"
+                             " octoDNS zones are recognised by their content; name files or"
+                             " directories to check)")
+        selection = Selection(zones=list(found.zones), skipped=list(found.skipped))
+    # A zone too large to read still speaks for its names: they are unknown, not missing.
+    return Gathered(selection, root, [*found.zones, *found.oversized] if repo else None)
+
+
+def zone_resolver(dns: DNSSettings, zones: list[ZoneFile], lock: Any = None,
+                  gathered: Gathered | None = None) -> Resolver:
+    """The run's resolver, repository first: the names ``zones`` define, then the other zones
+    of the repository (``gathered``), then ``--dns-data``, then the lock file, then live DNS
+    unless ``--offline``; within the run's ``--timeout``."""
+    from ..zones.check import zone_layers
     from ..zones.lock import LockResolver
 
-    first = [OfflineResolver(repo_data(zones))] if zones else []
+    first = gathered.layers(zones) if gathered is not None else zone_layers(zones)
     return make_resolver(dns, first=first,
                          before_live=[LockResolver(lock)] if lock is not None else [])
 
@@ -104,13 +167,16 @@ def run_code(findings_code: int, input_errors: bool, dns_failures: bool) -> int:
 
 
 def execute(files: tuple[str, ...], config: Config, dns: DNSSettings, fixes: FixSettings,
-            lock: LockSettings) -> tuple[Report | None, int]:
+            lock: LockSettings, repo: bool = True) -> tuple[Report | None, int]:
     """Run the command; the report (None for ``--diff``) and the exit code."""
-    from ..zones.check import check_zones, read_zones, requirements_from_config
+    from ..zones.check import check_zones, read_sources, requirements_from_config
     from ..zones.lock import find_lock, read_lock
 
     requirements = requirements_from_config(config.require)
-    zones, errors = read_zones(files)
+    gathered = gather(files, repo=repo)
+    selection = gathered.selection
+    zones, errors = read_sources(selection.zones)
+    errors = [*selection.errors, *errors]
     for exc in errors:
         error(str(exc))
     fixed: list[Any] = []
@@ -118,8 +184,8 @@ def execute(files: tuple[str, ...], config: Config, dns: DNSSettings, fixes: Fix
     lock_path = find_lock(lock.path) if lock.use else None
     lock_file = read_lock(lock_path) if lock_path is not None else None
 
-    def resolver_for(current: list[Any]) -> Resolver:
-        return zone_resolver(dns, current, lock_file)
+    def resolver_for(current: list[ZoneFile]) -> Resolver:
+        return zone_resolver(dns, current, lock_file, gathered)
 
     if fixes.fix or fixes.diff:
         changes, fix_failures = apply_fixes(zones, config, fixes, resolver_for(zones),
@@ -129,20 +195,77 @@ def execute(files: tuple[str, ...], config: Config, dns: DNSSettings, fixes: Fix
             return None, code
         fixed = changes
         if fixed:
-            zones, more = read_zones([z.path for z in zones])
+            by_path = {z.path: z for z in selection.zones}
+            zones, more = read_sources([by_path[z.path] for z in zones])
             errors.extend(more)
     # Built afresh: after --fix the zones answer with their corrected records.
     resolver = resolver_for(zones)
+    requirements, gathered.unchecked = split_requirements(requirements, zones, gathered.rest)
     check = check_zones(zones, errors, config, resolver, requirements=requirements,
                         timeout=dns.remaining())
-    report = build_report(check, fixed, lock_path)
+    report = build_report(check, fixed, lock_path, gathered)
     code = run_code(exit_code(check.findings, config.fail_on, check.requirements_met),
                     bool(errors or fix_failures), bool(check.dns_failures))
     return report, code
 
 
-def build_report(check: Any, fixed: list[Any], lock_path: Path | None) -> Report:
-    """The ``zone`` report: ``files`` (per contract), ``requirements``, ``fixed``."""
+def split_requirements(requirements: list[Requirement], zones: list[ZoneFile],
+                       rest: RepoResolver | None
+                       ) -> tuple[list[Requirement], list[tuple[Requirement, list[str]]]]:
+    """The requirements this run checks, and those it leaves to runs over other files.
+
+    A requirement is checked when one of ``zones`` publishes the name's SPF record, or when no
+    file of the repository holds the name (then it is not met). A name another repository
+    file holds is that file's: a commit that does not change it does not check it.
+    """
+    if rest is None:
+        return requirements, []
+    owned = {record.name for zone in zones for record in zone.spf_records}
+    checked: list[Requirement] = []
+    elsewhere: list[tuple[Requirement, list[str]]] = []
+    for requirement in requirements:
+        holders = [] if requirement.name in owned else rest.holders(requirement.name)
+        if holders:
+            elsewhere.append((requirement, holders))
+        else:
+            checked.append(requirement)
+    return checked, elsewhere
+
+
+def summary_text(check: ZoneCheck, gathered: Gathered) -> str:
+    """The last line of the text report: what was checked, then what was found; never
+    ``no problems found`` when no zone was checked or a file could not be read."""
+    from ..report.text import summary_line
+
+    checked = len(check.zones)
+    failed = len(check.errors)
+    skipped = len(gathered.selection.skipped)
+    if not checked and not failed:
+        given = gathered.selection.given
+        if given:
+            return (f"no zone files among the {given} file{_s(given)} given"
+                    f" ({skipped} skipped)")
+        return "no zone file checked"
+    head = f"{checked} zone file{_s(checked)} checked"
+    if failed:
+        head += f", {failed} could not be read"
+    if check.dns_failures:
+        head += f", {len(check.dns_failures)} DNS failure{_s(len(check.dns_failures))}"
+    if skipped:
+        head += f" ({skipped} file{_s(skipped)} skipped)"
+    if not check.findings and (failed or check.dns_failures):
+        return head
+    return f"{head}: {summary_line(check.findings)}"
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
+
+
+def build_report(check: ZoneCheck, fixed: list[Any], lock_path: Path | None,
+                 gathered: Gathered | None = None) -> Report:
+    """The ``zone`` report: ``files`` (per contract), ``skipped``, ``requirements``,
+    ``fixed``, ``lock``, ``dns_failures`` and ``repository``."""
     report = Report(command="zone")
     by_file: dict[str, list[Any]] = {z.path: [] for z in check.zones}
     for item in check.records:
@@ -155,6 +278,8 @@ def build_report(check: Any, fixed: list[Any], lock_path: Path | None) -> Report
     files.extend({"path": exc.path, "records": [], "error": str(exc)} for exc in check.errors)
     report.diagnostics = list(check.findings)
     report.data["files"] = files
+    skipped = [] if gathered is None else gathered.selection.skipped
+    report.data["skipped"] = [s.to_dict() for s in skipped]
     report.data["requirements"] = [r.to_dict() for r in check.requirements]
     report.data["fixed"] = [
         {"path": c.path, "records": [{"name": r.name, "line": r.line, "before": r.text,
@@ -165,11 +290,35 @@ def build_report(check: Any, fixed: list[Any], lock_path: Path | None) -> Report
     report.data["lock"] = None if lock_path is None else str(lock_path)
     report.data["dns_failures"] = list(check.dns_failures)
     report.data["unknown"] = [u.to_dict() for u in check.unknown]
+    rest = None if gathered is None else gathered.rest
+    report.data["repository"] = None if gathered is None or gathered.repository is None else {
+        "root": gathered.root,
+        "zones": len(gathered.repository),
+        "read": [] if rest is None else list(rest.read),
+        "errors": [] if rest is None else [f.to_dict() for f in rest.failures],
+        "requirements_not_checked": [
+            {"name": r.name, r.kind if r.kind == "ip" else "term": r.value, "files": files}
+            for r, files in gathered.unchecked],
+    }
     if check.outage is not None:
         report.notes.append(Note("dns-outage", "error", check.outage))
-    note = unknown_note(check.unknown, check.unchecked(), hint=LOCK_HINT)
+    # Names under a repository file that could not be read are not external: its own note
+    # says why they are unknown.
+    external = [u for u in check.unknown if rest is None or not rest.failed_for(u.name)]
+    note = unknown_note(external, check.unchecked(), hint=LOCK_HINT)
     if note is not None:
         report.notes.append(note)
+    if rest is not None:
+        report.notes.extend(
+            Note("files", "info", f"{f.message} (read to answer questions under {f.origin}:"
+                                  " names under it were unknown)", (f.path,))
+            for f in rest.failures)
+    if gathered is not None and gathered.unchecked:
+        names = sorted({r.name for r, _files in gathered.unchecked})
+        holders = sorted({f for _r, held in gathered.unchecked for f in held})
+        report.notes.append(Note("files", "info", f"requirements of {', '.join(names)} not"
+                                                  " checked: their zone files are not among"
+                                                  " the files given", tuple(holders)))
     for change in fixed:
         if change.records:
             report.text_body.append(f"fixed {len(change.records)} record(s) in {change.path}")
@@ -183,11 +332,17 @@ def build_report(check: Any, fixed: list[Any], lock_path: Path | None) -> Report
                                     f"{result.requirement.value}: {result.detail}")
     if check.outage is None:
         report.text_body.extend(f"DNS failure: {failure}" for failure in check.dns_failures)
+    report.text_footer.extend(f"skipped {s.path}: {s.reason}" for s in skipped[:SHOWN_SKIPPED])
+    if len(skipped) > SHOWN_SKIPPED:
+        report.text_footer.append(f"... and {len(skipped) - SHOWN_SKIPPED} more files skipped"
+                                  " (--format json lists them all)")
+    if gathered is not None:
+        report.summary_text = summary_text(check, gathered)
     return report
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.argument("files", nargs=-1, metavar="[FILE|DIR]...")
 @click.option("--fix", is_flag=True, help="Rewrite SPF records in place with their fixes.")
 @click.option("--unsafe-fixes", is_flag=True,
               help="Also apply fixes that can change which senders pass.")
@@ -200,29 +355,38 @@ def build_report(check: Any, fixed: list[Any], lock_path: Path | None) -> Report
               help="Lock file to answer external names from [default: ./spflint.lock if "
                    "present].")
 @click.option("--no-lock", is_flag=True, help="Ignore spflint.lock.")
+@click.option("--no-repo", is_flag=True,
+              help="Answer only from the files given, not from the repository's other zone "
+                   "files.")
 @dns_options
 @format_options
 @click.pass_context
 def zone(ctx: click.Context, files: tuple[str, ...], fix: bool, unsafe_fixes: bool,
          show_diff: bool, bump_serial: bool, lock_path: Path | None, no_lock: bool,
-         dns: DNSSettings, fmt: FormatSettings) -> None:
-    """Lint the SPF records in BIND or octoDNS zone files.
+         no_repo: bool, dns: DNSSettings, fmt: FormatSettings) -> None:
+    """Lint the SPF records in BIND-family or octoDNS zone files.
 
-    Names the files define answer first (an include: of a name in another file of the same
-    run resolves from that file), then --dns-data, then spflint.lock, then live DNS unless
-    --offline. YAML files are read as octoDNS zones, anything else as BIND master files.
+    Without FILE, every zone file of the repository (the git top-level, else the working
+    directory) is checked. Zone files are recognised by their content; a file given that is
+    not one is skipped, a file pulled in with $INCLUDE stands for the zones including it.
+
+    Names the files define answer first, then the repository's other zone files (read only
+    when a question falls under their zone; --no-repo turns this off), then --dns-data, then
+    spflint.lock, then live DNS unless --offline.
 
     \b
     Examples:
+      spflint zone --offline
       spflint zone --offline zones/db.example.com zones/db.example.net
-      spflint zone --fix --bump-serial zones/*.zone
+      spflint zone --fix --bump-serial zones/
       spflint zone --diff config/example.com.yaml
     """
     if lock_path is not None and not lock_path.is_file():
         raise InputError(f"lock file {str(lock_path)!r} does not exist")
     config = load_settings_config(ctx, fmt)
     fixes = FixSettings(fix, unsafe_fixes, show_diff, bump_serial)
-    report, code = execute(files, config, dns, fixes, LockSettings(lock_path, not no_lock))
+    report, code = execute(files, config, dns, fixes, LockSettings(lock_path, not no_lock),
+                           repo=not no_repo)
     if report is not None:
         emit(report, fmt.format, global_settings(ctx).color)
     ctx.exit(code)

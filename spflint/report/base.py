@@ -38,7 +38,8 @@ class Report:
     ``record_text`` is the record the findings' columns refer to; ``sources`` maps a
     ``(file or domain, line)`` location to its record text when a report spans several.
     ``summary`` is False for commands whose text is a result (query, fix, diff): their text
-    output then ends with the summary line only when there are diagnostics.
+    output then ends with the summary line only when there are diagnostics. ``summary_text``
+    replaces the summary line when the command says more than the counts (what it checked).
     """
 
     command: str
@@ -50,6 +51,7 @@ class Report:
     sources: dict[tuple[str | None, int | None], str] = field(default_factory=dict)
     summary: bool = True
     notes: list[Note] = field(default_factory=list)
+    summary_text: str | None = None
 
     def record_for(self, finding: Finding) -> str | None:
         """The record text that ``finding``'s columns refer to, when known."""

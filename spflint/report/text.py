@@ -98,7 +98,9 @@ class TextFormatter:
                          f" {note.message}")
         if report.notes:
             lines.append("")
-        if report.summary or report.diagnostics:
+        if report.summary_text is not None:
+            lines.append(_style(report.summary_text, _BOLD, color))
+        elif report.summary or report.diagnostics:
             lines.append(_style(summary_line(report.diagnostics), _BOLD, color))
         while lines and not lines[-1]:
             lines.pop()

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from .bind import read_bind
 from .model import SoaSerial, StringToken, ZoneFile, ZoneFileError, ZoneNote, ZoneRecord
-from .octodns import read_octodns
+
+if TYPE_CHECKING:
+    from .bind import read_bind
+    from .octodns import read_octodns
 
 __all__ = [
     "SoaSerial",
@@ -22,19 +25,37 @@ __all__ = [
     "read_zone",
 ]
 
+# The readers import dnspython and PyYAML; finding zone files (spflint.zones.discover, run on
+# every commit by the pre-commit hooks) needs neither, so they are imported on first use.
+_LAZY = {"read_bind": ".bind", "read_octodns": ".octodns"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 def is_octodns(path: str | os.PathLike[str]) -> bool:
-    """YAML files are octoDNS zones; anything else is a BIND master file."""
-    return os.fspath(path).lower().endswith((".yaml", ".yml"))
+    """YAML files and directories (octoDNS's split layout, ``example.com./``) are octoDNS
+    zones; anything else is a BIND master file."""
+    return os.fspath(path).lower().endswith((".yaml", ".yml")) or os.path.isdir(path)
 
 
-def read_zone(path: str | os.PathLike[str], *,
-              overrides: Mapping[str, bytes] | None = None) -> ZoneFile:
-    """Read a zone file of either format (chosen by the file name; a directory is an octoDNS
-    split zone).
+def read_zone(path: str | os.PathLike[str], *, overrides: Mapping[str, bytes] | None = None,
+              origin: str | None = None) -> ZoneFile:
+    """Read a zone of either format: a YAML file or a split directory as octoDNS, any other
+    file as a BIND master file. ``origin`` is the zone's name when the path does not tell it
+    (a split directory with an extension other than ``.``); by default the reader finds it.
 
     :raises ZoneFileError: see :func:`read_bind` and :func:`read_octodns`.
     """
-    if is_octodns(path) or os.path.isdir(path):
-        return read_octodns(path, overrides=overrides)
-    return read_bind(path, overrides=overrides)
+    if is_octodns(path):
+        from .octodns import read_octodns
+
+        return read_octodns(path, origin, overrides=overrides)
+    from .bind import read_bind
+
+    return read_bind(path, origin, overrides=overrides)

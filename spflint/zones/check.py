@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import fnmatch
 import os
 import time
 from collections.abc import Mapping, Sequence
@@ -26,9 +25,11 @@ from spflint.rules import registry
 from spflint.tree import Tree, UnknownAnswer, walk
 
 from . import read_zone
+from .discover import ZoneSource, discover, select
 from .lock import LockFile, LockResolver
 from .model import ZoneFile, ZoneFileError, ZoneNote, ZoneRecord
-from .octodns import origin_from_path, published_strings
+from .octodns import published_strings
+from .repo import RepoResolver, origins_below
 
 __all__ = [
     "CachedResolver",
@@ -37,11 +38,13 @@ __all__ = [
     "ZoneCheck",
     "check_zones",
     "note_findings",
+    "read_sources",
     "read_zones",
     "repo_resolver",
     "requirements_from_config",
+    "rest_of_repository",
     "zone_files_in",
-    "zone_paths",
+    "zone_layers",
 ]
 
 
@@ -117,78 +120,33 @@ class ZoneCheck:
         return out
 
 
-# File names a directory argument is searched for (compared in lower case).
-BIND_PATTERNS = ("*.zone", "db.*", "*.db")
-OCTODNS_PATTERNS = ("*.yaml", "*.yml")
-# Files that are not zone files, whatever their name otherwise says (``db.example.com.jnl``
-# is a BIND journal, binary).
-NOT_ZONE_SUFFIXES = (".toml", ".md", ".json", ".lock", ".jnl")
-
-
-def _is_zone_name(name: str) -> bool:
-    lower = name.lower()
-    if lower.startswith(".") or lower.endswith(NOT_ZONE_SUFFIXES):
-        return False
-    if any(fnmatch.fnmatchcase(lower, p) for p in OCTODNS_PATTERNS):
-        # octoDNS zones are named after their zone; config.yaml and the like are not zones.
-        return origin_from_path(name) is not None
-    return any(fnmatch.fnmatchcase(lower, p) for p in BIND_PATTERNS)
-
-
 def zone_files_in(directory: str | os.PathLike[str]) -> list[str]:
-    """The zone files under ``directory`` and its subdirectories, sorted; hidden ones skipped.
-
-    BIND files are named ``*.zone``, ``db.*`` or ``*.db``, octoDNS files ``example.com.yaml``
-    (or ``.yml``); files ending in ``.toml``, ``.md``, ``.json``, ``.lock`` or ``.jnl`` never are.
-    """
-    found: list[str] = []
-    for root, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(os.path.join(root, f) for f in sorted(files) if _is_zone_name(f))
-    return found
+    """The zone files under ``directory`` and its subdirectories, sorted (see
+    :func:`spflint.zones.discover.discover`: files are zone files by their content)."""
+    return [zone.path for zone in discover(os.fspath(directory)).zones]
 
 
-def zone_paths(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[str],
-                                                                  list[ZoneFileError]]:
-    """The files to read for ``paths``: directories expanded, each file once.
-
-    A directory without zone files, or a file that is clearly not a zone file (``.toml``,
-    ``.md``, ``.json``, ``.lock``, ``.jnl``), is an error naming it.
-    """
-    out: dict[str, None] = {}
+def read_sources(sources: Sequence[ZoneSource]) -> tuple[list[ZoneFile], list[ZoneFileError]]:
+    """Read each zone; one that fails is reported and the others are still read."""
+    zones: list[ZoneFile] = []
     errors: list[ZoneFileError] = []
-    for given in paths:
-        path = os.fspath(given)
-        if os.path.isdir(path):
-            inside = zone_files_in(path)
-            if not inside:
-                errors.append(ZoneFileError(path, "a directory without zone files (BIND: "
-                                                  f"{', '.join(BIND_PATTERNS)}; octoDNS: "
-                                                  "example.com.yaml)"))
-            out.update(dict.fromkeys(inside))
-            continue
-        suffix = os.path.splitext(path)[1].lower()
-        if suffix in NOT_ZONE_SUFFIXES:
-            errors.append(ZoneFileError(path, f"not a zone file (a {suffix} file); give BIND"
-                                              " master files, octoDNS zone files"
-                                              " (example.com.yaml) or a directory of them"))
-            continue
-        out[path] = None
-    return list(out), errors
+    for source in sources:
+        try:
+            zones.append(read_zone(source.path,
+                                   origin=source.origin if source.split else None))
+        except ZoneFileError as exc:
+            errors.append(exc)
+    return zones, errors
 
 
 def read_zones(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[ZoneFile],
                                                                   list[ZoneFileError]]:
-    """Read every file (a directory: the zone files in it, see :func:`zone_paths`); a file
-    that fails is reported and the others are still read."""
-    files, errors = zone_paths(paths)
-    zones: list[ZoneFile] = []
-    for path in files:
-        try:
-            zones.append(read_zone(path))
-        except ZoneFileError as exc:
-            errors.append(exc)
-    return zones, errors
+    """Read the zones of ``paths`` (see :func:`spflint.zones.discover.select`; files that are
+    not zone files are left out); a file that fails is reported and the others are still
+    read."""
+    selection = select(paths)
+    zones, errors = read_sources(selection.zones)
+    return zones, [*selection.errors, *errors]
 
 
 def repo_data(zones: Sequence[ZoneFile]) -> ZoneData:
@@ -196,6 +154,32 @@ def repo_data(zones: Sequence[ZoneFile]) -> ZoneData:
     merged = zonedata.merge(*(z.data for z in zones))
     merged.source = "repository"
     return merged
+
+
+def rest_of_repository(zones: Sequence[ZoneFile],
+                       sources: Sequence[ZoneSource]) -> RepoResolver:
+    """The repository's zones other than ``zones`` (and the files they read), answering
+    lazily: see :class:`spflint.zones.repo.RepoResolver`."""
+    own = {os.path.realpath(path) for zone in zones for path in (zone.path, *zone.contents)}
+    return RepoResolver(s for s in sources if os.path.realpath(s.path) not in own)
+
+
+def zone_layers(zones: Sequence[ZoneFile],
+                rest: RepoResolver | None = None) -> list[OfflineResolver]:
+    """The first resolver layers of a run: its own zones, then the rest of the repository.
+
+    A zone of the repository below one of the run's zones (``sub.example.com`` in its own
+    file) is a cut in the run's data, so its names are answered from its file.
+    """
+    layers: list[OfflineResolver] = []
+    if zones:
+        data = repo_data(zones)
+        if rest is not None:
+            data.delegations |= origins_below(data.apexes, rest.origins)
+        layers.append(OfflineResolver(data))
+    if rest is not None:
+        layers.append(rest)
+    return layers
 
 
 class CachedResolver:
@@ -255,17 +239,18 @@ class CachedResolver:
 def repo_resolver(zones: Sequence[ZoneFile], *, dns_data: Sequence[str | os.PathLike[str]] = (),
                   lock: LockFile | None = None, offline: bool = False,
                   nameservers: Sequence[str] = (), timeout: float | None = None,
-                  deadline: float | None = None) -> CachedResolver:
-    """Zones of the run first, then ``dns_data`` files, then the lock file, then live DNS.
+                  deadline: float | None = None,
+                  repository: Sequence[ZoneSource] | None = None) -> CachedResolver:
+    """Zones of the run first, then the other zones of ``repository`` (read when a question
+    needs them), then ``dns_data`` files, then the lock file, then live DNS.
 
     ``timeout`` is the wait for one live query; ``deadline`` the :func:`time.monotonic` time
     after which live DNS answers LIMIT. Every answer is kept for the run.
 
     :raises InputError: an unreadable ``dns_data`` file or a bad nameserver.
     """
-    layers: list[OfflineResolver | LiveResolver | None] = []
-    if zones:
-        layers.append(OfflineResolver(repo_data(zones)))
+    rest = None if repository is None else rest_of_repository(zones, repository)
+    layers: list[OfflineResolver | LiveResolver | None] = list(zone_layers(zones, rest))
     layers.extend(OfflineResolver(zonedata.load(Path(p))) for p in dns_data)
     if lock is not None:
         layers.append(LockResolver(lock))
