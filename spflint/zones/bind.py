@@ -60,6 +60,7 @@ _STRING_TYPES = frozenset(("TXT", "SPF"))
 _IN = dns.rdataclass.IN
 _VALUE_TYPES = frozenset(("A", "AAAA", "CNAME", "MX", "NS", "PTR"))
 _SPECIAL_TYPES = frozenset(("TXT", "SPF", "SOA"))
+_NOT_PLAIN = frozenset(b"$.")  # first characters of names ``quick`` leaves alone
 _GENERATED_TYPES = frozenset(("A", "AAAA", "CNAME", "MX", "NS", "PTR", "TXT", "SPF"))
 _DIRECTIVES = frozenset((b"$ORIGIN", b"$TTL", b"$INCLUDE", b"$GENERATE", b"$DATE"))
 _CACHE_LIMIT = 4096  # distinct tokens remembered by the type, class and TTL look-ups
@@ -488,20 +489,12 @@ class _Reader:
             pos = 0
         else:
             head = words[0]
-            if head[0] == 0x24 or head == b"@" or not head.isascii():
-                return None
-            if head[-1] == 0x2E:
-                if len(head) == 1:
-                    return None
-                owner = head[:-1].decode("ascii").lower()
-            elif origin is None:
-                return None
-            else:
-                owner = f"{head.decode('ascii').lower()}.{origin}" if origin else head.decode(
-                    "ascii").lower()
-            if owner[0] == "." or owner[-1] == "." or ".." in owner or len(owner) > 253:
-                return None
-            if len(owner) > 63 and any(len(label) > 63 for label in owner.split(".")):
+            if (head[0] in _NOT_PLAIN or head[-1] == 0x2E or b".." in head or origin is None
+                    or not head.isascii() or len(head) > 63 or head == b"@"):
+                return None  # absolute, unusual or long: the general way checks it all
+            owner = f"{head.decode('ascii').lower()}.{origin}" if origin else head.decode(
+                "ascii").lower()
+            if len(owner) > 253:
                 return None
             pos = 1
         count = len(words)
@@ -594,7 +587,14 @@ class _Reader:
                 rdtype = info[2]
                 break
             pos += 1
-        if rdtype not in _STRING_TYPES or pos != len(words) - 1:
+        if rdtype is None or rdtype in _VALUE_TYPES or rdtype == "SOA":
+            return None
+        if rdtype not in _STRING_TYPES:  # CAA and the like: the name exists, nothing more
+            if owner not in self.names:
+                self.names[owner] = NameData()
+            src.recognised = True
+            return owner
+        if pos != len(words) - 1:
             return None
         strings = tuple(parts[1::2])
         tokens: list[StringToken] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
+import gc
 import os
 import time
 from collections.abc import Mapping, Sequence
@@ -187,6 +188,9 @@ def read_zones(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[ZoneFile],
             zones.append(read_zone(path))
         except ZoneFileError as exc:
             errors.append(exc)
+        # Zone data lives for the whole run and holds no reference cycles: once frozen, the
+        # cycle collector stops scanning its hundreds of thousands of objects over and over.
+        gc.freeze()
     return zones, errors
 
 
