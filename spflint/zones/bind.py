@@ -50,6 +50,7 @@ SKIPPED = "SPF602"  # the zone-scope rule that reports skipped entries
 
 _BLANK = frozenset(b" \t\r\x0b\x0c")
 _WORD_STOP = re.compile(rb'[ \t\r\n\x0b\x0c;()"\\]')
+_SPECIAL = re.compile(rb'[";()\\]')  # what a line needs more than a split on blanks for
 _QUOTE_STOP = re.compile(rb'["\\\n]')
 _FILE_ORIGIN = re.compile(r"^(?:db\.)?(.+?)(?:\.(?:zone|db))?$", re.IGNORECASE)
 _OCTET = rb"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
@@ -434,6 +435,7 @@ class _Reader:
         n = len(data)
         find = data.find
         quick = self.quick
+        special = _SPECIAL.search
         pos = 0
         line = 0
         while pos < n:
@@ -441,25 +443,23 @@ class _Reader:
             end = n if nl < 0 else nl
             line += 1
             text = data[pos:end]
-            if b"\\" in text:
+            stop = special(text)
+            if stop is not None and text[stop.start()] == 0x3B:
+                text = text[: stop.start()]  # a comment after plain text
+                stop = None
+            if stop is None:
+                words = text.split()
+                start, pos = pos, end + 1
+                if not words:
+                    continue
+                indented = text[0] in _BLANK
+                found = quick(src, words, indented, owner, origin)
+                if found is not None:
+                    owner = found
+                    continue
+                entry = _Entry(words, words, None, None, indented, False, line, start)
+            elif text[stop.start()] != 0x22 or b"\\" in text:
                 entry, pos, line = self.slow(src, pos, line)
-            elif b'"' not in text:
-                semi = text.find(b";")
-                if semi >= 0:
-                    text = text[:semi]
-                if b"(" not in text and b")" not in text:
-                    words = text.split()
-                    start, pos = pos, end + 1
-                    if not words:
-                        continue
-                    indented = text[0] in _BLANK
-                    found = quick(src, words, indented, owner, origin)
-                    if found is not None:
-                        owner = found
-                        continue
-                    entry = _Entry(words, words, None, None, indented, False, line, start)
-                else:
-                    entry, pos, line = self.slow(src, pos, line)
             else:
                 found = self.quick_strings(src, text, line, pos, owner, origin)
                 if found is not None:
