@@ -20,9 +20,6 @@ class Span:
         """1-based column of the first character."""
         return self.start + 1
 
-    def shifted(self, offset: int) -> Span:
-        return Span(self.start + offset, self.end + offset)
-
 
 NOSPAN = Span(0, 0)
 # Spans never take part in equality: two trees that render alike are equal.

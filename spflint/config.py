@@ -39,9 +39,6 @@ class Config:
             return False
         return self.select is None or rule.code in self.select
 
-    def severity_of(self, rule: Rule) -> Severity:
-        return self.severity.get(rule.code, rule.severity)
-
     def options_for(self, rule: Rule) -> dict[str, Any]:
         merged = dict(rule.options)
         merged.update(self.options.get(rule.code, {}))

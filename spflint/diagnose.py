@@ -297,7 +297,7 @@ def _diagnose_modifier(token: str, pos: int, qualifier: str, name: str, value: s
         if not value:
             return [Problem("SPF112", f"'{name}=' needs a domain: '{name}=<domain>'", pos,
                             pos + len(token))]
-        return _diagnose_domain(value, value_start, lname, allow_cidr=False) or [
+        return _diagnose_domain(value, value_start, lname) or [
             Problem("SPF106", f"invalid domain '{value}' in '{token}'", value_start,
                     value_start + len(value))]
     if not name or not name[0].isalpha():
@@ -345,7 +345,7 @@ def _diagnose_mechanism(lname: str, name: str, rest: str, pos: int, name_start: 
             value = value[: m.start()]
     problems: list[Problem] = []
     if value:
-        problems.extend(_diagnose_domain(value, value_start, lname, allow_cidr=True))
+        problems.extend(_diagnose_domain(value, value_start, lname))
     if cidr_text:
         cidr_start = value_start + len(value) if rest.startswith(":") else value_start - 1
         if lname not in ("a", "mx"):
@@ -456,7 +456,7 @@ def _ip_literal(value: str) -> str | None:
         return None
 
 
-def _diagnose_domain(value: str, start: int, mech: str, *, allow_cidr: bool) -> list[Problem]:
+def _diagnose_domain(value: str, start: int, mech: str) -> list[Problem]:
     literal = _ip_literal(value)
     if literal is not None:
         name_start = start - len(mech) - 1

@@ -24,6 +24,7 @@ from .ast import (
     Record,
 )
 from .dns.base import Answer, Outcome, Resolver
+from .dns.names import canonical
 from .errors import InputError, SpfSyntaxError
 from .macros import (
     IPAddress,
@@ -36,26 +37,20 @@ from .macros import (
     split_sender,
 )
 from .parser import is_spf_record, parse_record
-
-RESULTS = ("pass", "fail", "softfail", "neutral", "none", "permerror", "temperror")
-QUALIFIER_RESULTS = {"+": "pass", "-": "fail", "~": "softfail", "?": "neutral"}
-
-MAX_LOOKUPS = 10  # terms that query DNS: include a mx ptr exists redirect (§4.6.4)
-MAX_VOID_LOOKUPS = 2  # §4.6.4
-MAX_MX_NAMES = 10  # more MX records than this: permerror (§4.6.4)
-MAX_PTR_NAMES = 10  # PTR names past this are ignored (§4.6.4)
-
-
-def query_cap(max_lookups: int = MAX_LOOKUPS) -> int:
-    """The most DNS questions one evaluation can need under the RFC's limits.
-
-    One TXT query for the first record; each of ``max_lookups`` terms at most 11 queries (an
-    ``mx`` asks for the MX set and the addresses of at most 10 names, a ``ptr`` for the PTR set
-    and at most 10 addresses); the ``%{p}`` macro once per evaluation (1 + 10); one TXT query
-    for the explanation. With the default limit of 10 this is 123.
-    """
-    per_term = 1 + max(MAX_MX_NAMES, MAX_PTR_NAMES)
-    return 1 + max_lookups * per_term + (1 + MAX_PTR_NAMES) + 1
+from .semantics import (
+    MAX_LOOKUPS,
+    MAX_MX_RECORDS,
+    MAX_PTR_NAMES,
+    MAX_VOID_LOOKUPS,
+    QUALIFIER_RESULTS,
+    RESULTS,
+    evaluated,
+    has_duplicate_modifier,
+    include_result,
+    mx_hosts,
+    query_cap,
+    redirect_result,
+)
 
 
 @dataclass(frozen=True)
@@ -330,28 +325,29 @@ class _Evaluation:
         except ValueError:
             # Only a text the grammar rejected reaches the diagnosis that could raise this.
             raise _Abort("permerror", f"{domain}: invalid SPF record {text!r}") from None
-        for kind in ("redirect", "exp"):
-            if sum(1 for m in record.modifiers if m.kind == kind) > 1:
-                raise _Abort("permerror", f"{domain}: '{kind}=' appears more than once (§6)")
+        twice = has_duplicate_modifier(record)
+        if twice is not None:
+            raise _Abort("permerror", f"{domain}: '{twice}=' appears more than once (§6)")
         ctx = MacroContext(self.ip, self.sender, domain, self.helo, self.receiver, self.timestamp)
         return await self.run(record, ctx)
 
     async def run(self, record: Record, ctx: MacroContext) -> _Eval:
         domain = ctx.domain
-        for directive in record.directives:
+        terms = evaluated(record)
+        for directive in terms.directives:
             hit = await self.mechanism(directive, record, ctx)
             if hit is None:
                 continue
             result = QUALIFIER_RESULTS[directive.result_qualifier]
             exp = (record.explanation, ctx) if result == "fail" and record.explanation else None
             return _Eval(result, hit.matched, hit.path, exp)
-        redirect = record.redirect
-        if redirect is not None and record.all_index is None:
+        redirect = terms.redirect
+        if redirect is not None:
             where = f"{domain}: {redirect.render()}"
             self.count_lookup(where)
             target = await self.target(redirect.domain, ctx)
             inner = await self.check(target or "", where)
-            if inner.result == "none":
+            if redirect_result(inner.result) != inner.result:
                 raise _Abort("permerror", f"{where}: {inner.problem} (§6.1)")
             inner.path = ((domain, redirect.render()), *inner.path)
             return inner
@@ -428,19 +424,14 @@ class _Evaluation:
         if answer.outcome.is_failure:
             raise self.failure(answer, where)
         self.note_void(answer, where)
-        exchanges = [v for v in answer.records if isinstance(v, tuple) and len(v) == 2]
-        if len(exchanges) > MAX_MX_NAMES:
+        hosts = mx_hosts(answer.records)
+        if hosts.too_many:
             raise _Abort(
                 "permerror",
-                f"{where}: {target} has {len(exchanges)} MX records, more than {MAX_MX_NAMES}"
+                f"{where}: {target} has {hosts.records} MX records, more than {MAX_MX_RECORDS}"
                 " (§4.6.4)",
             )
-        names: list[str] = []
-        for _, exchange in sorted(exchanges, key=lambda v: int(v[0])):
-            name = str(exchange).rstrip(".").lower()
-            if name and name not in names:  # "." is a null MX (RFC 7505): no mail host
-                names.append(name)
-        for name in names:
+        for name in hosts.names:
             found = await self.addresses(name)
             if found is None:
                 answer_type = "A" if self.ip.version == 4 else "AAAA"
@@ -464,7 +455,7 @@ class _Evaluation:
             return []
         if where is not None:
             self.note_void(answer, where)
-        names = [str(v).rstrip(".").lower() for v in answer.records if isinstance(v, str)]
+        names = [canonical(str(v)) for v in answer.records if isinstance(v, str)]
         return names[:MAX_PTR_NAMES]
 
     async def validates(self, name: str) -> bool:
@@ -482,9 +473,10 @@ class _Evaluation:
     async def include(self, mech: Include, ctx: MacroContext, where: str) -> _Eval | None:
         target = await self.target(mech.domain, ctx)
         inner = await self.check(target or "", where)
-        if inner.result == "none":
+        outcome = include_result(inner.result)
+        if outcome == "permerror" and inner.result == "none":
             raise _Abort("permerror", f"{where}: {inner.problem} (§5.2)")
-        if inner.result != "pass":
+        if outcome != "match":
             return None
         term = "include:" + mech.domain.render()
         return _Eval("match", inner.matched, ((ctx.domain, term), *inner.path))
@@ -632,7 +624,7 @@ def check_mail(
 
 __all__ = [
     "MAX_LOOKUPS",
-    "MAX_MX_NAMES",
+    "MAX_MX_RECORDS",
     "MAX_PTR_NAMES",
     "MAX_VOID_LOOKUPS",
     "RESULTS",

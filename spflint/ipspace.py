@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import heapq
 import ipaddress
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -41,17 +42,24 @@ from .ast import (
     Redirect,
 )
 from .dns.base import Answer, Outcome, Resolver
-from .dns.names import normalize
+from .dns.names import canonical, normalize
 from .errors import InputError, SpfSyntaxError
 from .macros import is_valid_target
 from .parser import is_spf_record, parse_record
+from .semantics import (
+    MAX_LOOKUPS,
+    MAX_VOID_LOOKUPS,
+    QUALIFIER_RESULTS,
+    evaluated,
+    has_duplicate_modifier,
+    include_result,
+    mx_hosts,
+    redirect_result,
+)
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
-QUALIFIER_RESULTS = {"+": "pass", "-": "fail", "~": "softfail", "?": "neutral"}
-RESULT_QUALIFIERS = {v: k for k, v in QUALIFIER_RESULTS.items()}
-MAX_MX_NAMES = 10
 MAX_DEPTH = 40  # include/redirect nesting beyond any policy that stays under the lookup limit
 
 V = TypeVar("V")
@@ -62,19 +70,45 @@ X = TypeVar("X")
 # --- decisions ---------------------------------------------------------------------------------
 
 
+Counts = tuple[int, int]  # (DNS lookups, void lookups) spent so far in one evaluation
+
+
 @dataclass(frozen=True)
 class Final:
-    """A result word. ``pinned``: decided by ``a``/``mx`` addresses as resolved at compile time.
+    """A result word. ``pinned``: decided by ``a``/``mx``/``exists`` answers as resolved at
+    compile time.
 
-    The internal word ``continue`` means "no term matched yet" and never appears in a
-    compiled space.
+    ``after`` is used while compiling only: the lookups and void lookups spent when the
+    evaluation ended here, which a parent record's ``include`` continues from. Compiled
+    spaces carry no ``after``.
     """
 
     result: str
     pinned: bool = False
+    after: Counts | None = None
 
     def __str__(self) -> str:
         return self.result + (" (pinned a:/mx:)" if self.pinned else "")
+
+
+@dataclass(frozen=True)
+class Pending:
+    """No term has matched yet, with the lookups and void lookups spent so far (compile-time
+    only; never in a compiled space)."""
+
+    lookups: int = 0
+    voids: int = 0
+
+    @property
+    def result(self) -> str:
+        return "continue"
+
+    @property
+    def counts(self) -> Counts:
+        return self.lookups, self.voids
+
+    def __str__(self) -> str:
+        return "continue"
 
 
 @dataclass(frozen=True)
@@ -82,16 +116,23 @@ class Dynamic:
     """A step decided per connection: ``term`` matching gives ``on_match``, else ``otherwise``.
 
     ``None`` branches mean the step itself supplies the result (a ``redirect=`` to a macro
-    target, or an include whose target is only known per connection).
+    target, or the policy of a name that is not resolved). ``key`` identifies the step: two
+    steps with the same key give the same answer within one evaluation (the same question of
+    the same DNS), which lets a repeated step be decided by the first.
     """
 
     term: str
     on_match: Decision | None
     otherwise: Decision | None
+    key: str = ""
 
     @property
     def result(self) -> str:
         return "dynamic"
+
+    @property
+    def identity(self) -> str:
+        return self.key or self.term
 
     def __str__(self) -> str:
         if self.on_match is None and self.otherwise is None:
@@ -101,63 +142,116 @@ class Dynamic:
         return f"dynamic (if {self.term} matches: {match}; else: {other})"
 
 
-Decision = Final | Dynamic
-CONTINUE = Final("continue")
+Decision = Final | Dynamic | Pending
+CONTINUE = Pending()
 
 
 def plain(decision: Decision | None) -> Decision | None:
-    """The decision without ``pinned`` marks: what receivers do, not why."""
+    """What receivers do, not why: no ``pinned`` marks or counts, and a step repeated
+    inside a branch of the same step decided by it (first match wins, same DNS answers)."""
+    return _plain(decision, {})
+
+
+def _plain(decision: Decision | None, known: dict[str, bool]) -> Decision | None:
     if decision is None:
         return None
     if isinstance(decision, Final):
-        return Final(decision.result) if decision.pinned else decision
-    return Dynamic(decision.term, plain(decision.on_match), plain(decision.otherwise))
+        return Final(decision.result) if decision.pinned or decision.after else decision
+    if isinstance(decision, Pending):
+        return CONTINUE
+    if decision.on_match is None and decision.otherwise is None:
+        return Dynamic(decision.term, None, None, decision.key)
+    seen = known.get(decision.identity)
+    if seen is not None:
+        return _plain(decision.on_match if seen else decision.otherwise, known)
+    return Dynamic(decision.term,
+                   _plain(decision.on_match, {**known, decision.identity: True}),
+                   _plain(decision.otherwise, {**known, decision.identity: False}),
+                   decision.key)
 
 
-def substitute(decision: Decision | None, value: Decision) -> Decision | None:
-    """``decision`` with every "no match yet" leaf replaced by ``value`` (first match wins)."""
+def substitute(decision: Decision | None, value: Callable[[Pending], Decision]
+               ) -> Decision | None:
+    """``decision`` with every "no match yet" leaf ``p`` replaced by ``value(p)``."""
     if decision is None:
         return None
+    if isinstance(decision, Pending):
+        return value(decision)
     if isinstance(decision, Final):
-        return value if decision.result == "continue" else decision
+        return decision
     return Dynamic(decision.term, substitute(decision.on_match, value),
-                   substitute(decision.otherwise, value))
+                   substitute(decision.otherwise, value), decision.key)
 
 
-def through_include(decision: Decision | None, qualifier: str) -> Decision | None:
-    """What an ``include`` with ``qualifier`` makes of its target's decision (§5.2)."""
+def pending_states(decision: Decision | None, out: set[Pending]) -> None:
+    """Add every "no match yet" leaf of ``decision`` to ``out``."""
+    if isinstance(decision, Pending):
+        out.add(decision)
+    elif isinstance(decision, Dynamic):
+        pending_states(decision.on_match, out)
+        pending_states(decision.otherwise, out)
+
+
+def _leaf_counts(decision: Decision | None) -> Iterator[Counts]:
+    if isinstance(decision, Final):
+        if decision.after is not None:
+            yield decision.after
+    elif isinstance(decision, Pending):
+        yield decision.counts
+    elif isinstance(decision, Dynamic):
+        yield from _leaf_counts(decision.on_match)
+        yield from _leaf_counts(decision.otherwise)
+
+
+def _strip(decision: Decision) -> Decision:
+    """A compiled decision without counts (pinned marks kept); a leftover "no match yet"
+    cannot occur at the top of a policy and reads as ``neutral`` if it did."""
+    if isinstance(decision, Pending):
+        return Final("neutral")
+    if isinstance(decision, Final):
+        return Final(decision.result, decision.pinned) if decision.after else decision
+    return Dynamic(decision.term,
+                   None if decision.on_match is None else _strip(decision.on_match),
+                   None if decision.otherwise is None else _strip(decision.otherwise),
+                   decision.key)
+
+
+def through_include(decision: Decision | None, qualifier: str, entry: Pending
+                    ) -> Decision | None:
+    """What an ``include`` with ``qualifier`` makes of its target's decision (§5.2).
+
+    ``entry`` is what was spent when the include's own lookup was counted: a target whose
+    whole result is unknown may match or not, and what follows it goes on from there.
+    """
     if decision is None:
         return None
+    if isinstance(decision, Pending):  # pragma: no cover - a policy always ends decided
+        return decision
     if isinstance(decision, Dynamic):
         if decision.on_match is None and decision.otherwise is None:
             # The target's whole result is unknown (not resolved, or not known offline): the
             # include may match or not, so what follows it stays reachable.
-            return Dynamic(decision.term, Final(QUALIFIER_RESULTS[qualifier]), CONTINUE)
-        return Dynamic(decision.term, through_include(decision.on_match, qualifier),
-                       through_include(decision.otherwise, qualifier))
-    if decision.result == "pass":
-        return Final(QUALIFIER_RESULTS[qualifier], decision.pinned)
-    if decision.result in ("fail", "softfail", "neutral"):
-        return CONTINUE
-    if decision.result == "none":
-        return Final("permerror")
-    return decision
+            return Dynamic(decision.term, Final(QUALIFIER_RESULTS[qualifier]), entry,
+                           decision.key)
+        return Dynamic(decision.term, through_include(decision.on_match, qualifier, entry),
+                       through_include(decision.otherwise, qualifier, entry), decision.key)
+    outcome = include_result(decision.result)
+    if outcome == "match":
+        return Final(QUALIFIER_RESULTS[qualifier], decision.pinned, decision.after)
+    if outcome == "no-match":
+        return Pending(*decision.after) if decision.after else entry
+    return Final(outcome, False, decision.after)
 
 
 def through_redirect(decision: Decision | None) -> Decision | None:
     """A redirect target's decision as the redirecting record's (``none`` is permerror, §6.1)."""
-    if isinstance(decision, Final) and decision.result == "none":
-        return Final("permerror")
+    if isinstance(decision, Final):
+        result = redirect_result(decision.result)
+        return decision if result == decision.result else Final(result, False, decision.after)
     if isinstance(decision, Dynamic):
         return Dynamic(decision.term, through_redirect(decision.on_match),
-                       through_redirect(decision.otherwise))
+                       through_redirect(decision.otherwise), decision.key)
     return decision
-
-
-def _substitute_total(decision: Decision, value: Decision) -> Decision:
-    out = substitute(decision, value)
-    assert out is not None
-    return out
 
 
 # --- interval maps -----------------------------------------------------------------------------
@@ -378,9 +472,6 @@ class IPSpace:
                                else ipaddress.IPv6Address(point))
         return out
 
-    def same_as(self, other: IPSpace) -> bool:
-        return not diff(self, other)
-
 
 def diff(a: IPSpace, b: IPSpace) -> list[RangeChange]:
     """Ranges whose decision (ignoring pinned marks) differs from ``a`` to ``b``.
@@ -405,12 +496,11 @@ def diff(a: IPSpace, b: IPSpace) -> list[RangeChange]:
 
 @dataclass
 class _Compiled:
-    """One name's policy: its maps and worst-case costs."""
+    """One name's policy as reached with given counts: its maps, and its dynamic and pinned
+    terms (the same whatever the counts)."""
 
     v4: IntervalMap[Decision]
     v6: IntervalMap[Decision]
-    lookups: int = 0
-    voids: int = 0
     dynamic: tuple[str, ...] = ()
     pinned: tuple[str, ...] = ()
 
@@ -423,7 +513,10 @@ class Fetched:
     outcome: Outcome = Outcome.OK
 
 
-def _everywhere(value: Decision) -> tuple[IntervalMap[Decision], IntervalMap[Decision]]:
+Maps = tuple[IntervalMap[Decision], IntervalMap[Decision]]
+
+
+def _everywhere(value: Decision) -> Maps:
     return IntervalMap.constant(32, value), IntervalMap.constant(128, value)
 
 
@@ -432,15 +525,23 @@ class Compiler:
 
     ``records`` pre-sets what a name's TXT question gives (a tree already walked, or a
     proposed record not yet published). Without a resolver, names not in ``records`` and
-    every ``a``/``mx`` target become dynamic steps.
+    every ``a``/``mx``/``exists`` target become dynamic steps.
+
+    With ``limits`` (the default) the map is what receivers return, limits included: an
+    address whose evaluation reaches an 11th DNS lookup or a 3rd void lookup gets
+    ``permerror`` there (RFC 7208 §4.6.4), exactly as ``check_host()`` gives it. Without,
+    the map is what the policy means when the limits are not reached, which is what a fixer
+    must keep (a record over the limit is to be repaired, not preserved); a cycle of
+    includes is then ``permerror`` where it closes.
     """
 
     def __init__(self, resolver: Resolver | None = None,
-                 records: Mapping[str, Fetched] | None = None) -> None:
+                 records: Mapping[str, Fetched] | None = None, *, limits: bool = True) -> None:
         self.resolver = resolver
         self.records: dict[str, Fetched] = dict(records or {})
+        self.limits = limits
         self.answers: list[Answer] = []
-        self._memo: dict[str, _Compiled] = {}
+        self._memo: dict[tuple[str, Pending], _Compiled] = {}
         self._loops = False
 
     async def query(self, name: str, rdtype: str) -> Answer | None:
@@ -470,210 +571,386 @@ class Compiler:
 
     async def space(self, domain: str | None, record: Record | None = None) -> IPSpace:
         """The space of ``domain``'s policy, or of ``record`` standing for it."""
-        name = None if domain is None else _name(domain)
-        if record is not None:
-            compiled = await self.record(record, name or "", (name or "",))
+        name = None if domain is None else canonical(domain)
+        if record is not None and has_duplicate_modifier(record) is not None:
+            compiled = _Compiled(*_everywhere(Final("permerror")))  # §6: the whole record
+        elif record is not None:
+            compiled = await self.record(record, name or "", (name or "",), CONTINUE)
         elif name is None:
             raise InputError("a domain or a record is needed")
         else:
-            compiled = await self.policy(name, ())
-        return IPSpace(compiled.v4, compiled.v6, name, compiled.lookups, compiled.voids,
+            compiled = await self.policy(name, (), CONTINUE, counted=False)
+        counts = [c for m in (compiled.v4, compiled.v6) for v in m.values
+                  for c in _leaf_counts(v)]
+        return IPSpace(compiled.v4.map(_strip), compiled.v6.map(_strip), name,
+                       max((c[0] for c in counts), default=0),
+                       max((c[1] for c in counts), default=0),
                        list(dict.fromkeys(compiled.dynamic)),
                        list(dict.fromkeys(compiled.pinned)), self._loops)
 
-    async def policy(self, name: str, path: tuple[str, ...]) -> _Compiled:
-        """``check_host()`` for ``name`` over the whole space (``none`` when no record)."""
-        if name in path or len(path) > MAX_DEPTH:
+    async def policy(self, name: str, path: tuple[str, ...], entry: Pending,
+                     counted: bool = True) -> _Compiled:
+        """``check_host()`` for ``name`` over the whole space, with ``entry`` spent before
+        (``none`` when no record). ``counted``: reached by an include or redirect, whose TXT
+        question counts as a void lookup when it finds nothing."""
+        if name in path:
+            self._loops = True  # with limits the cycle runs on until the 11th lookup
+        if not self.limits and (name in path or len(path) > MAX_DEPTH):
             self._loops = True
-            v4, v6 = _everywhere(Final("permerror"))
-            return _Compiled(v4, v6)
-        memo = self._memo.get(name)
+            return _Compiled(*_everywhere(Final("permerror", after=entry.counts)))
+        key = (name, entry if counted else Pending(-1, -1))
+        memo = self._memo.get(key)
         if memo is not None:
             return memo
-        compiled = await self._policy(name, path)
-        self._memo[name] = compiled
+        compiled = await self._policy(name, path, entry, counted)
+        self._memo[key] = compiled
         return compiled
 
-    async def _policy(self, name: str, path: tuple[str, ...]) -> _Compiled:
+    async def _policy(self, name: str, path: tuple[str, ...], entry: Pending,
+                      counted: bool) -> _Compiled:
+        def final(result: str, counts: Counts = entry.counts) -> _Compiled:
+            return _Compiled(*_everywhere(Final(result, after=counts)))
+
         if not _is_valid_domain(name):
-            return _Compiled(*_everywhere(Final("none")))
+            return final("none")
         fetched = await self.fetch(name)
         if fetched is None or fetched.outcome.is_unknown:
             # Not resolved (no resolver), or nothing speaks for the name offline: its policy
             # is an unknown step, never "no record".
             why = "not resolved" if fetched is None else "not known offline"
-            return _Compiled(*_everywhere(Dynamic(f"policy of {name}", None, None)),
-                             dynamic=(f"policy of {name} ({why})",))
+            label = f"policy of {name}"
+            return _Compiled(*_everywhere(Dynamic(label, None, None, label)),
+                             dynamic=(f"{label} ({why})",))
         if fetched.outcome.is_failure:
-            return _Compiled(*_everywhere(Final("temperror")))
+            return final("temperror")
         if fetched.outcome.is_void:
-            return _Compiled(*_everywhere(Final("none")), voids=1)
+            if not counted:
+                return final("none")
+            voids = entry.voids + 1
+            if self.limits and voids > MAX_VOID_LOOKUPS:
+                return final("permerror", (entry.lookups, voids))
+            return final("none", (entry.lookups, voids))
         if not fetched.records:
-            return _Compiled(*_everywhere(Final("none")))
+            return final("none")
         if len(fetched.records) > 1:
-            return _Compiled(*_everywhere(Final("permerror")))
+            return final("permerror")
         try:
             record = parse_record(fetched.records[0])
         except (SpfSyntaxError, ValueError):
-            return _Compiled(*_everywhere(Final("permerror")))
-        if sum(1 for m in record.modifiers if m.kind == "redirect") > 1 or \
-                sum(1 for m in record.modifiers if m.kind == "exp") > 1:
-            return _Compiled(*_everywhere(Final("permerror")))
-        return await self.record(record, name, (*path, name))
+            return final("permerror")
+        if has_duplicate_modifier(record) is not None:
+            return final("permerror")
+        return await self.record(record, name, (*path, name), entry)
 
-    async def record(self, record: Record, name: str, path: tuple[str, ...]) -> _Compiled:
-        """First-match compilation of one record's terms (``name`` is its ``%{d}``)."""
-        v4, v6 = _everywhere(CONTINUE)
-        lookups = voids = 0
-        decided = False
+    async def record(self, record: Record, name: str, path: tuple[str, ...], entry: Pending
+                     ) -> _Compiled:
+        """First-match compilation of one record's terms (``name`` is its ``%{d}``), with
+        ``entry`` spent before it."""
+        maps: Maps = _everywhere(entry)
         dynamic: list[str] = []
         pinned: list[str] = []
-        for term in record.directives:
+        terms = evaluated(record)
+        directives = terms.directives
+        index = 0
+        while index < len(directives):
+            term = directives[index]
+            if isinstance(term.mechanism, IP4 | IP6 | All):
+                # A run of static terms is one step: first match among ranges, by a sweep.
+                end = index
+                while end < len(directives) and isinstance(directives[end].mechanism,
+                                                           IP4 | IP6 | All):
+                    end += 1
+                maps = _overlay_static(maps, directives[index:end])
+                index = end
+                continue
             text = _text(record, term)
-            q = term.result_qualifier
-            mech = term.mechanism
-            if isinstance(mech, All):
-                rest4, rest6 = _everywhere(Final(QUALIFIER_RESULTS[q]))
-                v4, v6 = v4.combine(rest4, _overlay), v6.combine(rest6, _overlay)
-                decided = True
-                break
-            if isinstance(mech, IP4 | IP6):
-                t4, t6 = _ip_term(mech, Final(QUALIFIER_RESULTS[q]))
-            else:
-                lookups += 1
-                (t4, t6), child = await self.lookup_term(term, text, name, path)
-                lookups += child.lookups
-                voids += child.voids
-                dynamic.extend(child.dynamic)
-                pinned.extend(child.pinned)
-            v4 = v4.combine(t4, _overlay)
-            v6 = v6.combine(t6, _overlay)
-        redirect = record.redirect
-        if not decided and redirect is not None:
-            lookups += 1
+            added: list[tuple[str, ...]] = [(), ()]
+
+            async def effect(state: Pending, term: Directive = term, text: str = text,
+                             added: list[tuple[str, ...]] = added) -> Maps:
+                maps_, child = await self.lookup_term(term, text, name, path, state)
+                added[0] += child.dynamic
+                added[1] += child.pinned
+                return maps_
+
+            maps = await _overlay(maps, effect)
+            dynamic.extend(added[0])
+            pinned.extend(added[1])
+            index += 1
+        redirect = terms.redirect
+        if redirect is not None:
             text = _text(record, redirect)
             target = _static_target(redirect.domain, name)
-            if target is None:
-                dynamic.append(text)
-                r4, r6 = _everywhere(Dynamic(text, None, None))
-            else:
-                child = await self.policy(target, path)
-                lookups += child.lookups
-                voids += child.voids
-                dynamic.extend(child.dynamic)
-                pinned.extend(child.pinned)
-                r4, r6 = child.v4.map(_redirected), child.v6.map(_redirected)
-            v4, v6 = v4.combine(r4, _overlay), v6.combine(r6, _overlay)
-        elif not decided:
-            neutral = Final("neutral")
-            v4, v6 = v4.map(lambda d: _substitute_total(d, neutral)), \
-                v6.map(lambda d: _substitute_total(d, neutral))
-        return _Compiled(v4, v6, lookups, voids, tuple(dynamic), tuple(pinned))
+            extra: list[tuple[str, ...]] = [(), ()]
 
-    async def lookup_term(self, term: Directive, text: str, name: str, path: tuple[str, ...]
-                          ) -> tuple[tuple[IntervalMap[Decision], IntervalMap[Decision]],
-                                     _Compiled]:
-        """The term's own maps (``continue`` where it does not match), and what it costs
-        beyond its own lookup (nested lookups, voids, dynamic and pinned terms)."""
+            async def redirected(state: Pending) -> Maps:
+                lookups = state.lookups + 1
+                if self.limits and lookups > MAX_LOOKUPS:
+                    return _everywhere(Final("permerror", after=(lookups, state.voids)))
+                if target is None:
+                    extra[0] += (text,)
+                    return _everywhere(Dynamic(text, None, None, _key(text, redirect, name)))
+                if not _is_valid_domain(target):
+                    return _everywhere(Final("permerror", after=(lookups, state.voids)))
+                child = await self.policy(target, path, Pending(lookups, state.voids))
+                extra[0] += child.dynamic
+                extra[1] += child.pinned
+                return child.v4.map(_redirected), child.v6.map(_redirected)
+
+            maps = await _overlay(maps, redirected)
+            dynamic.extend(extra[0])
+            pinned.extend(extra[1])
+        elif not terms.directives or not isinstance(terms.directives[-1].mechanism, All):
+            maps = (maps[0].map(_neutral), maps[1].map(_neutral))
+        return _Compiled(maps[0], maps[1], tuple(dynamic), tuple(pinned))
+
+    async def lookup_term(self, term: Directive, text: str, name: str, path: tuple[str, ...],
+                          state: Pending) -> tuple[Maps, _Compiled]:
+        """The term's maps for an evaluation that reaches it having spent ``state`` (a
+        ``Pending`` where it does not match, with what it spent), and its dynamic and pinned
+        terms (an include's are its target's)."""
         mech = term.mechanism
         q = term.result_qualifier
-        match = Final(QUALIFIER_RESULTS[q])
+        lookups = state.lookups + 1
+        if self.limits and lookups > MAX_LOOKUPS:
+            return _everywhere(Final("permerror", after=(lookups, state.voids))), _cost()
+        spent = Pending(lookups, state.voids)
+        match = Final(QUALIFIER_RESULTS[q], after=spent.counts)
         spec = getattr(mech, "domain", None)
         target = _static_target(spec, name) if isinstance(spec, MacroString) or spec is None \
             else None
-        if isinstance(mech, PTR | Exists) or target is None or (
-                self.resolver is None and isinstance(mech, A | MX)):
-            return _everywhere(Dynamic(text, match, CONTINUE)), _cost(dynamic=(text,))
+        key = _key(text, term, name)
+        if isinstance(mech, PTR) or target is None or (
+                self.resolver is None and isinstance(mech, A | MX | Exists)):
+            return _everywhere(Dynamic(text, match, spent, key)), _cost(dynamic=(text,))
         if isinstance(mech, Include):
             if not _is_valid_domain(target):
-                return _everywhere(Final("permerror")), _cost()
-            child = await self.policy(target, path)
-            return (child.v4.map(lambda d: _include(d, q)),
-                    child.v6.map(lambda d: _include(d, q))), child
+                return _everywhere(Final("permerror", after=spent.counts)), _cost()
+            child = await self.policy(target, path, spent)
+            return (child.v4.map(lambda d: _include(d, q, spent)),
+                    child.v6.map(lambda d: _include(d, q, spent))), child
         if not is_valid_target(target):
-            return _everywhere(CONTINUE), _cost()
-        assert isinstance(mech, A | MX)
+            return _everywhere(spent), _cost()
+        assert isinstance(mech, A | MX | Exists)
         if isinstance(mech, A):
-            compiled = await self.a_term(target, mech.cidr4, mech.cidr6, match)
+            compiled = await self.a_term(target, mech.cidr4, mech.cidr6, q, spent)
+        elif isinstance(mech, MX):
+            compiled = await self.mx_term(target, mech.cidr4, mech.cidr6, q, spent)
         else:
-            compiled = await self.mx_term(target, mech.cidr4, mech.cidr6, match)
+            compiled = await self.exists_term(target, q, spent)
         if compiled is None:
             # Offline without data for a name it needs: nothing is known, which is not the
             # same as "no addresses"; pinning a void here would let fix drop the term.
-            return _everywhere(Dynamic(text, match, CONTINUE)), _cost(dynamic=(text,))
-        maps, void = compiled
-        return maps, _cost(voids=void, pinned=(text,))
+            return _everywhere(Dynamic(text, match, spent, key)), _cost(dynamic=(text,))
+        return compiled, _cost(pinned=(text,))
+
+    def voided(self, spent: Pending) -> Pending | Final:
+        """What a void answer makes of an evaluation: one more void, or the permerror of a
+        third one (§4.6.4)."""
+        voids = spent.voids + 1
+        if self.limits and voids > MAX_VOID_LOOKUPS:
+            return Final("permerror", after=(spent.lookups, voids))
+        return Pending(spent.lookups, voids)
 
     async def addresses(self, name: str, version: int) -> tuple[list[str], Outcome]:
         answer = await self.query(name, "A" if version == 4 else "AAAA")
         assert answer is not None
         return [str(v) for v in answer.records if isinstance(v, str)], answer.outcome
 
-    async def a_term(self, target: str, cidr4: int | None, cidr6: int | None, match: Final
-                     ) -> tuple[tuple[IntervalMap[Decision], IntervalMap[Decision]], int] | None:
-        """The term's maps and void count; None when an answer it needs is unknown."""
+    async def a_term(self, target: str, cidr4: int | None, cidr6: int | None, q: str,
+                     spent: Pending) -> Maps | None:
+        """The term's maps; None when an answer it needs is unknown."""
         maps: list[IntervalMap[Decision]] = []
-        void = 0
-        temperror: Decision = Final("temperror")
         for version, cidr in ((4, cidr4), (6, cidr6)):
             found, outcome = await self.addresses(target, version)
             bits = 32 if version == 4 else 128
             if outcome.is_unknown:
                 return None
             if outcome.is_failure:
-                maps.append(IntervalMap.constant(bits, temperror))
+                maps.append(IntervalMap.constant(bits, Final("temperror", after=spent.counts)))
                 continue
-            void = max(void, 1 if outcome.is_void else 0)
-            maps.append(_address_map(found, version, cidr, match))
-        return (maps[0], maps[1]), void
+            after = self.voided(spent) if outcome.is_void else spent
+            if isinstance(after, Final):
+                maps.append(IntervalMap.constant(bits, after))
+                continue
+            maps.append(_address_map(found, version, cidr, q, after))
+        return maps[0], maps[1]
 
-    async def mx_term(self, target: str, cidr4: int | None, cidr6: int | None, match: Final
-                      ) -> tuple[tuple[IntervalMap[Decision], IntervalMap[Decision]], int] | None:
-        """The term's maps and void count; None when an answer it needs is unknown."""
+    async def mx_term(self, target: str, cidr4: int | None, cidr6: int | None, q: str,
+                      spent: Pending) -> Maps | None:
+        """The term's maps; None when an answer it needs is unknown."""
         answer = await self.query(target, "MX")
         assert answer is not None
         if answer.outcome.is_unknown:
             return None
         if answer.outcome.is_failure:
-            return _everywhere(Final("temperror")), 0
-        exchanges = [v for v in answer.records if isinstance(v, tuple) and len(v) == 2]
-        if len(exchanges) > MAX_MX_NAMES:
-            return _everywhere(Final("permerror")), 0
-        names: list[str] = []
-        for _, exchange in sorted(exchanges, key=lambda v: int(v[0])):
-            host = str(exchange).rstrip(".").lower()
-            if host and host not in names:
-                names.append(host)
+            return _everywhere(Final("temperror", after=spent.counts))
+        after = self.voided(spent) if answer.outcome.is_void else spent
+        if isinstance(after, Final):
+            return _everywhere(after)
+        hosts = mx_hosts(answer.records)
+        if hosts.too_many:
+            return _everywhere(Final("permerror", after=after.counts))
         maps = []
         for version, cidr in ((4, cidr4), (6, cidr6)):
             bits = 32 if version == 4 else 128
-            space: IntervalMap[Decision] = IntervalMap.constant(bits, CONTINUE)
-            for host in names:
+            space: IntervalMap[Decision] = IntervalMap.constant(bits, after)
+            for host in hosts.names:
                 found, outcome = await self.addresses(host, version)
                 if outcome.is_unknown:
                     return None
                 if outcome.is_failure:
                     # Hosts are tried in order: a failure decides what earlier ones left.
-                    space = space.combine(IntervalMap.constant(bits, Final("temperror")),
-                                          _overlay)
+                    failed: Decision = Final("temperror", after=after.counts)
+                    space = space.combine(IntervalMap.constant(bits, failed), _first)
                     break
-                space = space.combine(_address_map(found, version, cidr, match), _overlay)
+                matched = _address_map(found, version, cidr, q, after)
+                space = space.combine(matched, _first)
             maps.append(space)
-        return (maps[0], maps[1]), 1 if answer.outcome.is_void else 0
+        return maps[0], maps[1]
+
+    async def exists_term(self, target: str, q: str, spent: Pending) -> Maps | None:
+        """An ``exists`` with a name known when compiling: one A question decides it for
+        every address (§5.7); None when the answer is unknown."""
+        answer = await self.query(target, "A")
+        assert answer is not None
+        if answer.outcome.is_unknown:
+            return None
+        if answer.outcome.is_failure:
+            return _everywhere(Final("temperror", after=spent.counts))
+        if answer.outcome.is_void:
+            return _everywhere(self.voided(spent))
+        return _everywhere(Final(QUALIFIER_RESULTS[q], pinned=True, after=spent.counts))
 
 
-def _cost(voids: int = 0, dynamic: tuple[str, ...] = (), pinned: tuple[str, ...] = ()
-          ) -> _Compiled:
+def _cost(dynamic: tuple[str, ...] = (), pinned: tuple[str, ...] = ()) -> _Compiled:
     v4, v6 = _everywhere(CONTINUE)
-    return _Compiled(v4, v6, 0, voids, dynamic, pinned)
+    return _Compiled(v4, v6, dynamic, pinned)
 
 
-def _overlay(current: Decision, term: Decision) -> Decision:
-    return _substitute_total(current, term)
+async def _overlay(maps: Maps, effect: Callable[[Pending], Awaitable[Maps]]) -> Maps:
+    """First match: every "no match yet" leaf ``p`` of ``maps`` replaced by what the next
+    step gives an evaluation that reaches it having spent ``p`` (``effect(p)``, a pair of
+    maps, asked once per distinct ``p``)."""
+    cache: dict[Pending, Maps] = {}
+    out: list[IntervalMap[Decision]] = []
+    for family, current in enumerate(maps):
+        states: set[Pending] = set()
+        for value in dict.fromkeys(current.values):
+            pending_states(value, states)
+        if not states:
+            out.append(current)
+            continue
+        ordered = sorted(states, key=lambda p: p.counts)
+        for state in ordered:
+            if state not in cache:
+                cache[state] = await effect(state)
+        if len(ordered) == 1:
+            out.append(current.combine(cache[ordered[0]][family], _one_state(ordered[0])))
+            continue
+        combined: IntervalMap[tuple[Decision, ...]] = current.map(_single)
+        for state in ordered:
+            combined = combined.combine(cache[state][family], _appended)
+        out.append(combined.map(_many_states(ordered)))
+    return out[0], out[1]
 
 
-def _include(decision: Decision, qualifier: str) -> Decision:
-    out = through_include(decision, qualifier)
+def _single(decision: Decision) -> tuple[Decision, ...]:
+    return (decision,)
+
+
+def _appended(values: tuple[Decision, ...], value: Decision) -> tuple[Decision, ...]:
+    return (*values, value)
+
+
+def _one_state(state: Pending) -> Callable[[Decision, Decision], Decision]:
+    return lambda current, value: _replaced(current, {state: value})
+
+
+def _many_states(states: Sequence[Pending]) -> Callable[[tuple[Decision, ...]], Decision]:
+    return lambda values: _replaced(values[0], dict(zip(states, values[1:], strict=True)))
+
+
+def _replaced(decision: Decision, by: Mapping[Pending, Decision]) -> Decision:
+    out = substitute(decision, lambda p: by.get(p, p))
+    assert out is not None
+    return out
+
+
+def _first(current: Decision, term: Decision) -> Decision:
+    """``current`` where it is decided, else ``term`` (one address set after another)."""
+    return term if isinstance(current, Pending) else current
+
+
+def _overlay_static(maps: Maps, run: Sequence[Directive]) -> Maps:
+    """A run of ``ip4``/``ip6``/``all`` terms on ``maps``: first match among them, decided
+    without DNS; what matches keeps the counts of the evaluation that reached it."""
+    out = []
+    for family, current in enumerate(maps):
+        version = 4 if family == 0 else 6
+        bits = 32 if version == 4 else 128
+        ranges: list[tuple[int, int, str]] = []
+        for term in run:
+            mech = term.mechanism
+            result = QUALIFIER_RESULTS[term.result_qualifier]
+            if isinstance(mech, All):
+                ranges.append((0, 1 << bits, result))
+                break
+            assert isinstance(mech, IP4 | IP6)
+            if mech.network.version == version:
+                start, end = network_interval(mech.network)
+                ranges.append((start, end, result))
+        if not ranges:
+            out.append(current)
+            continue
+        first = _first_match(bits, ranges)
+        out.append(current.combine(first, _decide))
+    return out[0], out[1]
+
+
+def _decide(current: Decision, result: str | None) -> Decision:
+    if result is None:
+        return current
+    value = substitute(current, lambda p: Final(result, after=p.counts))
+    assert value is not None
+    return value
+
+
+def _first_match(bits: int, ranges: Sequence[tuple[int, int, str]]) -> IntervalMap[str | None]:
+    """For each address, the result of the first range (in order) that holds it, or None.
+
+    A sweep over the range boundaries with a heap of the ranges open at each point, so a
+    record of thousands of ranges costs n log n, not n squared.
+    """
+    points = sorted({0, *(s for s, _, _ in ranges), *(e for _, e, _ in ranges)})
+    opening: dict[int, list[int]] = {}
+    for order, (start, _, _) in enumerate(ranges):
+        opening.setdefault(start, []).append(order)
+    heap: list[int] = []
+    starts: list[int] = []
+    values: list[str | None] = []
+    for point in points:
+        if point >= 1 << bits:
+            break
+        for order in opening.get(point, ()):
+            heapq.heappush(heap, order)
+        while heap and ranges[heap[0]][1] <= point:
+            heapq.heappop(heap)
+        value = ranges[heap[0]][2] if heap else None
+        if not values or values[-1] != value:
+            starts.append(point)
+            values.append(value)
+    return IntervalMap(bits, starts, values)
+
+
+def _neutral(decision: Decision) -> Decision:
+    value = substitute(decision, lambda p: Final("neutral", after=p.counts))
+    assert value is not None
+    return value
+
+
+def _include(decision: Decision, qualifier: str, entry: Pending) -> Decision:
+    out = through_include(decision, qualifier, entry)
     assert out is not None
     return out
 
@@ -684,8 +961,8 @@ def _redirected(decision: Decision) -> Decision:
     return out
 
 
-def _address_map(found: Sequence[str], version: int, cidr: int | None, match: Final
-                 ) -> IntervalMap[Decision]:
+def _address_map(found: Sequence[str], version: int, cidr: int | None, q: str,
+                 spent: Pending) -> IntervalMap[Decision]:
     bits = 32 if version == 4 else 128
     prefix = bits if cidr is None else cidr
     intervals = []
@@ -695,34 +972,39 @@ def _address_map(found: Sequence[str], version: int, cidr: int | None, match: Fi
             continue
         intervals.append(network_interval(ipaddress.ip_network(f"{address}/{prefix}",
                                                                strict=False)))
-    inside: Decision = Final(match.result, pinned=True)
-    return IntervalMap.from_intervals(bits, intervals, inside, CONTINUE)
-
-
-def _ip_term(mech: IP4 | IP6, match: Final
-             ) -> tuple[IntervalMap[Decision], IntervalMap[Decision]]:
-    network = mech.network
-    value: Decision = match
-    inside = IntervalMap.from_intervals(network.max_prefixlen, [network_interval(network)],
-                                        value, CONTINUE)
-    other_bits = 128 if network.version == 4 else 32
-    outside: IntervalMap[Decision] = IntervalMap.constant(other_bits, CONTINUE)
-    return (inside, outside) if network.version == 4 else (outside, inside)
+    inside: Decision = Final(QUALIFIER_RESULTS[q], pinned=True, after=spent.counts)
+    return IntervalMap.from_intervals(bits, intervals, inside, spent)
 
 
 def _text(record: Record, term: Directive | Redirect) -> str:
-    """The term in canonical form (lower-case names, implicit ``+``): stable labels for
-    dynamic steps, whatever case or qualifier spelling the record used."""
-    if isinstance(term, Directive):
-        return ("" if term.qualifier == "+" else term.qualifier) + term.mechanism.render()
-    return term.render()
+    """The term in canonical form: stable labels for dynamic steps, whatever case, qualifier
+    spelling, trailing dot or default CIDR length the record used."""
+    mech = term.mechanism if isinstance(term, Directive) else term
+    spec = getattr(mech, "domain", None)
+    target: str | None = None
+    if isinstance(spec, MacroString):
+        target = spec.render() if spec.is_dynamic else canonical(spec.render())
+    cidr4, cidr6 = getattr(mech, "cidr4", None), getattr(mech, "cidr6", None)
+    cidr = ("" if cidr4 in (None, 32) else f"/{cidr4}") + \
+        ("" if cidr6 in (None, 128) else f"//{cidr6}")
+    if isinstance(term, Redirect):
+        return f"redirect={target}"
+    if isinstance(mech, IP4 | IP6 | All):
+        body = mech.render()
+    else:
+        body = mech.kind + ("" if target is None else f":{target}") + cidr
+    return ("" if term.qualifier in ("", "+") else term.qualifier) + body
 
 
-def _name(domain: str) -> str:
-    try:
-        return normalize(domain)
-    except InputError:
-        return domain.strip().rstrip(".").lower()
+def _key(text: str, term: Directive | Redirect, name: str) -> str:
+    """What identifies a dynamic step: its canonical term without qualifier, and the
+    record's name where the term's target depends on it (``a``/``mx``/``ptr`` without a
+    name, ``%{d}``, ``%{p}``)."""
+    mech = term.mechanism if isinstance(term, Directive) else term
+    spec = getattr(mech, "domain", None)
+    if spec is None or (isinstance(spec, MacroString) and spec.letters & {"d", "p"}):
+        return f"{text.lstrip('+-~?')} at {name}"
+    return text.lstrip("+-~?")
 
 
 def _static_target(spec: MacroString | None, current: str) -> str | None:
@@ -731,28 +1013,13 @@ def _static_target(spec: MacroString | None, current: str) -> str | None:
         return current
     if spec.is_dynamic:
         return None
-    return _name(spec.render())
+    return canonical(spec.render())
 
 
 def _is_valid_domain(name: str) -> bool:
     if not is_valid_target(name) or "." not in name:
         return False
     return not name.rsplit(".", 1)[1].isdigit()
-
-
-def tree_records(tree: object) -> dict[str, Fetched]:
-    """What a walked tree (``spflint.tree.Tree``) learned about each name's TXT question."""
-    out: dict[str, Fetched] = {}
-    root = getattr(tree, "root", None)
-    if root is None:
-        return out
-    for node in root.iter():
-        if node.outcome is None or node.name in out:
-            continue
-        if node.outcome is Outcome.LIMIT:
-            continue
-        out[node.name] = Fetched(tuple(node.spf_records), node.outcome)
-    return out
 
 
 async def compile_policy(domain: str | None, resolver: Resolver | None, *,
@@ -763,17 +1030,6 @@ async def compile_policy(domain: str | None, resolver: Resolver | None, *,
     :raises InputError: neither a domain nor a record was given.
     """
     return await Compiler(resolver, records).space(domain, record)
-
-
-def compile_tree(tree: object, resolver: Resolver | None = None) -> IPSpace:
-    """Compile a walked tree (``spflint.tree.walk``) synchronously.
-
-    The tree supplies every record; ``a``/``mx`` addresses come from ``resolver`` (a tree
-    keeps only how many there were), so without one those terms are dynamic steps.
-    """
-    domain = getattr(tree, "domain", None)
-    assert isinstance(domain, str)
-    return asyncio.run(compile_policy(domain, resolver, records=tree_records(tree)))
 
 
 def compile_record(record: Record | str, resolver: Resolver | None = None,

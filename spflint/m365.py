@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .dns.base import Outcome, Resolver
-from .dns.names import normalize
+from .dns.names import canonical, normalize
 from .errors import DNSFailure, InputError, UnknownAnswerError
 
 M365_MX_SUFFIXES = (".mail.protection.outlook.com", ".mx.microsoft")
@@ -125,7 +125,7 @@ def smart_host_from_mx(mx: Iterable[tuple[int, str]]) -> SmartHost | None:
     """The most preferred Microsoft 365 MX target, or None when there is none."""
     found = []
     for preference, host in mx:
-        name = host.rstrip(".").lower()
+        name = canonical(host)
         if name.endswith(M365_MX_SUFFIXES[0]):
             found.append(SmartHost(name, preference, "legacy"))
         elif name.endswith(M365_MX_SUFFIXES[1]):
@@ -145,7 +145,7 @@ async def read_mx(domain: str, resolver: Resolver) -> list[tuple[int, str]]:
         raise DNSFailure(f"MX lookup for {domain} failed ({answer.outcome.value})")
     if answer.outcome.is_unknown:
         raise UnknownAnswerError(f"the MX records of {domain} are not known offline")
-    records = [(int(r[0]), str(r[1]).rstrip(".").lower()) for r in answer.records
+    records = [(int(r[0]), canonical(str(r[1]))) for r in answer.records
                if isinstance(r, tuple) and len(r) == 2 and isinstance(r[0], int)]
     if answer.outcome is not Outcome.OK or not records:
         raise RelayError(f"{domain} has no MX records: the smart host is the MX endpoint shown "

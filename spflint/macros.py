@@ -19,7 +19,6 @@ MAX_LABEL = 63
 
 # Letters the evaluator knows; c, r and t are meaningful only in explanation text (§7.2).
 DOMAIN_LETTERS = frozenset("slodiphv")
-EXPLAIN_LETTERS = DOMAIN_LETTERS | frozenset("crt")
 
 # RFC 3986 §2.3 unreserved characters: everything else is %XX-escaped by upper-case macros.
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
@@ -68,9 +67,6 @@ class MacroContext:
     @property
     def sender_domain(self) -> str:
         return split_sender(self.sender)[1]
-
-    def with_domain(self, domain: str) -> MacroContext:
-        return MacroContext(self.ip, self.sender, domain, self.helo, self.receiver, self.timestamp)
 
 
 def dotted_ip(ip: IPAddress) -> str:

@@ -11,18 +11,18 @@ from typing import Any, TypeVar
 
 from .ast import MX, PTR, A, Directive, Exists, Include, MacroString, Record, Redirect
 from .dns.base import Answer, Outcome, Resolver, TxtValue
-from .dns.names import normalize
+from .dns.names import canonical, normalize
 from .errors import InputError, SpfSyntaxError
 from .macros import MacroContext, expand_domain, is_valid_target, normalize_ip
 from .parser import Problem, is_spf_record, parse_record
+from .semantics import MAX_LOOKUPS, MAX_MX_RECORDS, MAX_VOID_LOOKUPS, evaluated, mx_hosts
 
-LOOKUP_LIMIT = 10  # DNS-querying terms per evaluation (RFC 7208 §4.6.4)
-VOID_LIMIT = 2  # void lookups per evaluation (§4.6.4)
-MAX_MX_NAMES = 10  # an MX set larger than this is a permerror (§4.6.4)
+# The RFC's limits, under the names the walk's callers know them by.
+LOOKUP_LIMIT = MAX_LOOKUPS
+VOID_LIMIT = MAX_VOID_LOOKUPS
 DEFAULT_MAX_NAMES = 200
 
 # Mechanisms that cost one lookup each (§4.6.4); redirect= costs one too when it applies.
-_LOOKUP_KINDS = frozenset({"include", "a", "mx", "ptr", "exists"})
 _NEAR_MISS = re.compile(r"v\s*=\s*spf", re.IGNORECASE)
 
 _T = TypeVar("_T")
@@ -98,12 +98,14 @@ class MxHost:
 
 @dataclass(frozen=True)
 class MxSet:
-    """What an ``mx`` term's target publishes: its MX names (more than 10 is a permerror)."""
+    """What an ``mx`` term's target publishes: its MX names, each once, and how many MX
+    records there are (more than 10 records is a permerror, whatever names they repeat)."""
 
     term: str
     target: str
     outcome: Outcome
     hosts: tuple[MxHost, ...] = ()
+    records: int = 0
 
     @property
     def count(self) -> int:
@@ -111,7 +113,7 @@ class MxSet:
 
     @property
     def too_many(self) -> bool:
-        return len(self.hosts) > MAX_MX_NAMES
+        return self.records > MAX_MX_RECORDS
 
     @property
     def without_address(self) -> tuple[str, ...]:
@@ -120,7 +122,7 @@ class MxSet:
 
     def to_dict(self) -> dict[str, Any]:
         return {"term": self.term, "target": self.target, "outcome": self.outcome.value,
-                "count": self.count, "too_many": self.too_many,
+                "count": self.count, "records": self.records, "too_many": self.too_many,
                 "without_address": list(self.without_address),
                 "hosts": [h.to_dict() for h in self.hosts]}
 
@@ -211,7 +213,6 @@ class TreeNode:
     spf_records: list[str] = field(default_factory=list)
     near_misses: list[NearMiss] = field(default_factory=list)
     type99: list[str] = field(default_factory=list)
-    type99_outcome: Outcome | None = None
     parsed: Record | None = None
     problems: list[Problem] = field(default_factory=list)
     lookups: int = 0
@@ -465,32 +466,13 @@ def _term_text(record: Record, term: Directive | Redirect) -> str:
 
 def _analyse(record: Record) -> tuple[int, list[IgnoredTerm]]:
     """Own lookup cost of a record for an IP matching nothing, and the terms never evaluated."""
-    cost = 0
-    ignored: list[IgnoredTerm] = []
-    all_index = record.all_index
-    for index, term in enumerate(record.terms):
-        if not isinstance(term, Directive):
-            continue
-        if all_index is not None and index > all_index:
-            ignored.append(IgnoredTerm(_term_text(record, term),
-                                       "after 'all', never evaluated (RFC 7208 §5.1)"))
-        elif term.kind in _LOOKUP_KINDS:
-            cost += 1
-    redirect = record.redirect
-    if redirect is not None:
-        if all_index is None:
-            cost += 1
-        else:
-            ignored.append(IgnoredTerm(_term_text(record, redirect),
-                                       "ignored because the record has 'all' (RFC 7208 §6.1)"))
-    return cost, ignored
-
-
-def _norm(name: str) -> str:
-    try:
-        return normalize(name)
-    except InputError:
-        return name.strip().rstrip(".").lower()
+    terms = evaluated(record)
+    ignored = [IgnoredTerm(_term_text(record, term),
+                           "after 'all', never evaluated (RFC 7208 §5.1)"
+                           if isinstance(term, Directive) else
+                           "ignored because the record has 'all' (RFC 7208 §6.1)")
+               for term in terms.ignored if isinstance(term, Directive | Redirect)]
+    return terms.lookups, ignored
 
 
 # --- the walk --------------------------------------------------------------------------------
@@ -608,12 +590,12 @@ class _Walker:
         if spec is None:
             return info.name
         if not spec.is_dynamic:
-            return _norm(spec.render())
+            return canonical(spec.render())
         if self.macro_context is None:
             return None
         ip, sender, helo = self.macro_context
         ctx = MacroContext(normalize_ip(ip), sender, info.name, helo)
-        return _norm(await expand_domain(spec, ctx))
+        return canonical(await expand_domain(spec, ctx))
 
     async def follow(self, info: _NameInfo, record: Record) -> None:
         """Record the costs of ``record`` and start on every target receivers would query."""
@@ -700,22 +682,24 @@ class _Walker:
         self.note(info, term, answer)
         if answer.outcome.is_void:
             info.voids.append(VoidLookup(term, target, "MX", answer.outcome))
-        exchanges: dict[str, int] = {}
+        found = mx_hosts(answer.records)
+        preference: dict[str, int] = {}
         for value in answer.records:
             if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], int):
-                host = str(value[1]).rstrip(".").lower()
-                if host and host not in exchanges:  # "." is a null MX (RFC 7505)
-                    exchanges[host] = value[0]
-        ordered = sorted(exchanges.items(), key=lambda item: item[1])
-        # Receivers look up addresses of at most 10 names; a larger set is a permerror anyway.
-        scratch = [_NameInfo(info.name) for _ in ordered[:MAX_MX_NAMES]]
-        hosts = await asyncio.gather(*(self.mx_host(part, term, host, pref) for part, (host, pref)
-                                       in zip(scratch, ordered, strict=False)))
+                host = canonical(str(value[1]))
+                preference[host] = min(value[0], preference.get(host, value[0]))
+        # The addresses of the first names are asked as receivers would; past the limit a
+        # receiver returns permerror anyway, and the rest are listed without addresses.
+        asked = found.names[:MAX_MX_RECORDS]
+        scratch = [_NameInfo(info.name) for _ in asked]
+        hosts = await asyncio.gather(*(self.mx_host(part, term, host, preference[host])
+                                       for part, host in zip(scratch, asked, strict=True)))
         for part in scratch:
             info.failures.extend(part.failures)
             info.unknown.extend(part.unknown)
-        rest = [MxHost(host, pref) for host, pref in ordered[MAX_MX_NAMES:]]
-        info.mx_names.append(MxSet(term, target, answer.outcome, (*hosts, *rest)))
+        rest = [MxHost(host, preference[host]) for host in found.names[MAX_MX_RECORDS:]]
+        info.mx_names.append(MxSet(term, target, answer.outcome, (*hosts, *rest),
+                                   found.records))
 
     async def mx_host(self, info: _NameInfo, term: str, host: str, pref: int) -> MxHost:
         a, aaaa = await asyncio.gather(self.ask(host, "A"), self.ask(host, "AAAA"))
@@ -816,7 +800,6 @@ class _Walker:
         if txt.outcome.is_failure:
             node.error = f"TXT {info.name}: {txt.detail or txt.outcome.value}"
         if info.spf99 is not None:
-            node.type99_outcome = info.spf99.outcome
             node.type99 = [b"".join(s).decode("latin-1") for s in info.spf99.txt_records()]
 
 

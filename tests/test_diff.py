@@ -62,7 +62,9 @@ def test_domain_against_record_with_demo_data() -> None:
                  "v=spf1 include:spf.protection.outlook.com ip4:203.0.113.25 a ~all")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert "203.0.113.25/32: softfail → pass" in lines
+    # The demo's 11th lookup is a permerror for every address that reaches it: receivers
+    # give the printer permerror today, and the new record passes it.
+    assert "203.0.113.25/32: permerror → pass" in lines
     assert "167.89.0.0/17: pass → softfail" in lines  # sendgrid dropped
     assert any("11 DNS lookups" in line for line in lines)
 

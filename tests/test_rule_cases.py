@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from spflint.lint import lint_record
 from spflint.parser import parse_record
 from spflint.rules import Rule, registry
 from spflint.tree import walk
+from spflint.zones import read_zone
+from spflint.zones.check import check_zones, repo_resolver
 
 CASES_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "rules"
 CASE_FILES = sorted(CASES_DIR.glob("SPF*.yml"))
@@ -38,6 +41,14 @@ _EXPECT_KEYS = {"code", "column"}
 _DNS_CASE_KEYS = {"name", "domain", "zonedata", "expect", "config", "ip", "require",
                   "profile", "offline"}
 _DNS_EXPECT_KEYS = {"code", "column", "domain", "term", "severity"}
+# Zone-scope rules: the case gives a zone, ``zone: {path: example.com.yaml, text: ...}``, with
+# ``files`` for other files it reads (an ``!include``d file, or the files of a split zone
+# whose ``path`` is the directory), read and checked as ``spflint zone`` does; a pass case
+# has ``expect: []``. Expectations may pin the line, the column (of that line of the file),
+# the term and the severity.
+_ZONE_CASE_KEYS = {"name", "zone", "expect", "config"}
+_ZONE_KEYS = {"path", "text", "files"}
+_ZONE_EXPECT_KEYS = {"code", "line", "column", "term", "severity"}
 _SNAKE = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -56,8 +67,12 @@ class Case:
         return "zonedata" in self.data or "domain" in self.data
 
     @property
+    def is_zone(self) -> bool:
+        return "zone" in self.data
+
+    @property
     def is_pass(self) -> bool:
-        if self.is_dns:
+        if self.is_dns or self.is_zone:
             return self.data.get("expect") == []
         return "pass_str" in self.data
 
@@ -105,6 +120,33 @@ def _validate_dns_case(case: Case) -> None:
         assert isinstance(data["config"], dict), f"{where}: 'config' must be a mapping"
 
 
+def _validate_zone_case(case: Case) -> None:
+    data = case.data
+    where = f"{case.path.name}::{case.name}"
+    unknown = set(data) - _ZONE_CASE_KEYS
+    assert not unknown, f"{where}: unknown keys {sorted(unknown)}"
+    assert isinstance(data.get("name"), str) and _SNAKE.fullmatch(data["name"]), (
+        f"{where}: 'name' must be snake_case")
+    zone = data["zone"]
+    assert isinstance(zone, dict) and not set(zone) - _ZONE_KEYS, (
+        f"{where}: 'zone' has 'path' and 'text' or 'files'")
+    assert isinstance(zone.get("path"), str), f"{where}: 'zone.path' names the zone file"
+    assert isinstance(zone.get("text"), str) or "files" in zone, f"{where}: 'zone.text'"
+    files = zone.get("files", {})
+    assert isinstance(files, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in files.items()), (
+        f"{where}: 'zone.files' maps relative paths to their text")
+    expect = data.get("expect")
+    assert isinstance(expect, list), f"{where}: 'expect' is a list ([] for a pass case)"
+    _validate_expectations(expect, _ZONE_EXPECT_KEYS, case, where)
+    for item in expect:
+        line = item.get("line")
+        assert line is None or (isinstance(line, int) and line >= 1), (
+            f"{where}: 'line' is a 1-based integer")
+    if "config" in data:
+        assert isinstance(data["config"], dict), f"{where}: 'config' must be a mapping"
+
+
 def _validate_expectations(expect: list[Any], keys: set[str], case: Case, where: str) -> None:
     for item in expect:
         assert isinstance(item, dict), f"{where}: each expectation is a mapping"
@@ -120,6 +162,9 @@ def _validate_expectations(expect: list[Any], keys: set[str], case: Case, where:
 def _validate_case(case: Case) -> None:
     if case.is_dns:
         _validate_dns_case(case)
+        return
+    if case.is_zone:
+        _validate_zone_case(case)
         return
     data = case.data
     where = f"{case.path.name}::{case.name}"
@@ -166,8 +211,27 @@ def _run_dns(case: Case, rule: Rule) -> list[Finding]:
     return [f for f in lint_tree(tree, config) if f.code == rule.code]
 
 
+def _run_zone(case: Case, rule: Rule) -> list[Finding]:
+    data = case.data
+    options = validate_rule_options(rule, data.get("config", {}), str(case.path.name))
+    config = Config(options={rule.code: options})
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for name, text in data["zone"].get("files", {}).items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text, encoding="utf-8")
+        path = root / data["zone"]["path"]
+        if "text" in data["zone"]:
+            path.write_text(data["zone"]["text"], encoding="utf-8")
+        zone = read_zone(path)
+        check = check_zones([zone], [], config, repo_resolver([zone], offline=True))
+    return [f for f in check.findings if f.code == rule.code]
+
+
 def _run(case: Case, rule: Rule) -> tuple[str, list[Finding]]:
     data = case.data
+    if case.is_zone:
+        return "", _run_zone(case, rule)
     if case.is_dns:
         return "", _run_dns(case, rule)
     text = data.get("fail_str", data.get("pass_str"))
@@ -208,7 +272,7 @@ def test_rule_case(case: Case) -> None:
         assert found == [], f"unexpected findings: {[f.to_dict() for f in found]}"
         return
     expected = data["expect"]
-    if case.is_dns:
+    if case.is_dns or case.is_zone:
         # Compare only the keys each expectation gives, in order.
         dns_got = [{key: (str(f.severity) if key == "severity" else getattr(f, key))
                     for key in e} for e, f in zip(expected, found, strict=False)]

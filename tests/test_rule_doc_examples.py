@@ -6,6 +6,10 @@ SPF data are one or more double-quoted strings (several are the record's charact
 MX data is ``PREFERENCE HOST``, A/AAAA/CNAME data one value, and ``NAME TIMEOUT`` (or
 ``SERVFAIL``) makes the name fail. The first entry's name is the domain checked.
 Requirement examples end with ``--ip ADDRESS`` or ``--require TERM``, as on the command line.
+For zone rules it is a zone file in one line: its name, which chooses the reader as
+``spflint zone`` does (``example.com.yaml`` is an octoDNS zone), a space, and its content,
+with ``\\n`` standing for a line break (an octoDNS zone fits on one line in YAML's flow
+style: ``example.com.yaml {'': {type: TXT, value: v=spf1 -all}}``).
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from __future__ import annotations
 import asyncio
 import re
 import shlex
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +31,7 @@ from spflint.dns.zonedata import load_yaml
 from spflint.lint import lint_record
 from spflint.rules import RULE_MODULES, Rule, _load
 from spflint.tree import walk
+from spflint.zones.check import check_zones, read_zones, repo_resolver
 
 _LINE = re.compile(r"(Okay|SPF\d{3}): (.*)")
 
@@ -36,6 +43,7 @@ class Example:
     record: str  # a record text, or a one-line zone for DNS-scope rules
     lineno: int
     dns: bool = False
+    zone: bool = False
 
 
 def _examples(rule: Rule) -> list[Example]:
@@ -48,7 +56,7 @@ def _examples(rule: Rule) -> list[Example]:
         m = _LINE.fullmatch(line) if inside else None
         if m:
             out.append(Example(rule.code, m.group(1), m.group(2), lineno,
-                               rule.scope in ("dns", "requirement")))
+                               rule.scope in ("dns", "requirement"), rule.scope == "zone"))
         elif inside and line.strip():
             raise AssertionError(f"{rule.code}: unexpected line in Examples: {line!r}")
     return out
@@ -142,11 +150,40 @@ def test_zone_line_syntax() -> None:
         parse_zone_line("example.com MX 10")
 
 
+def zone_file_line(line: str) -> tuple[str, str]:
+    """The file name and the content of a one-line zone file example."""
+    name, _, text = line.partition(" ")
+    assert name and "/" not in name, f"a zone example starts with a file name: {line!r}"
+    return name, text.replace("\\n", "\n") + "\n"
+
+
+def _zone_codes(line: str) -> list[str]:
+    name, text = zone_file_line(line)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_text(text, encoding="utf-8")
+        zones, errors = read_zones([path])
+        assert errors == [], [str(e) for e in errors]
+        check = check_zones(zones, errors, Config(), repo_resolver(zones, offline=True))
+    return [f.code for f in check.findings]
+
+
+def test_zone_file_line_syntax() -> None:
+    assert zone_file_line("example.com.yaml {'': {type: A, value: 192.0.2.1}}") == (
+        "example.com.yaml", "{'': {type: A, value: 192.0.2.1}}\n")
+    assert zone_file_line("db.example.com $ORIGIN example.com.\\n@ TXT x") == (
+        "db.example.com", "$ORIGIN example.com.\n@ TXT x\n")
+    with pytest.raises(AssertionError):
+        zone_file_line("zones/example.com.yaml {}")
+
+
 @pytest.mark.parametrize(
     "example", EXAMPLES, ids=[f"{ex.rule}::{ex.lineno}" for ex in EXAMPLES]
 )
 def test_doc_example(example: Example) -> None:
-    if example.dns:
+    if example.zone:
+        codes = _zone_codes(example.record)
+    elif example.dns:
         codes = _dns_codes(example.record)
     else:
         codes = [f.code for f in lint_record(example.record).findings]

@@ -284,7 +284,8 @@ def test_domain_without_any_record() -> None:
 def test_totals_match_a_receiver_for_an_ip_that_matches_nothing(domain: str, ip: str) -> None:
     name = f"{domain}.tree.example"
     tree = offline(name)
-    result = asyncio.run(check_host(ip, name, f"x@{name}", resolver=OfflineResolver(COUNTING, authoritative_all=True)))
+    resolver = OfflineResolver(COUNTING, authoritative_all=True)
+    result = asyncio.run(check_host(ip, name, f"x@{name}", resolver=resolver))
     assert result.result in ("fail", "softfail", "neutral"), result.problem
     assert tree.total_lookups == result.lookups
     assert (tree.void_ipv4 if ":" not in ip else tree.void_ipv6) == result.void_lookups

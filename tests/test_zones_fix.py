@@ -51,7 +51,8 @@ INCLUDED_FIXED = (
 
 def test_fix_changes_only_the_records_bytes(messy: Path) -> None:
     main_before = (messy / "db.example.com").read_bytes()
-    result = run("--fix", "db.example.com")
+    # Selecting the rules (style ones included) lets their style fixes respell terms.
+    result = run("--fix", "--select", "SPF", "db.example.com")
     assert result.exit_code == 0, result.output
     assert "fixed 2 record(s) in spf/records.inc" in result.output
     # CRLF, tabs, comments inside the parentheses and the other records are untouched.
@@ -59,8 +60,17 @@ def test_fix_changes_only_the_records_bytes(messy: Path) -> None:
     assert (messy / "db.example.com").read_bytes() == main_before
     assert not [p for p in messy.rglob("*.spflint")]
     # Nothing is left to fix.
-    again = run("--fix", "db.example.com")
+    again = run("--fix", "--select", "SPF", "db.example.com")
     assert again.exit_code == 0 and "fixed" not in again.output
+
+
+def test_fix_respells_nothing_unless_style_rules_are_selected(messy: Path) -> None:
+    result = run("--fix", "db.example.com")
+    assert result.exit_code == 0, result.output
+    assert "fixed 1 record(s) in spf/records.inc" in result.output
+    text = (messy / "spf" / "records.inc").read_bytes()
+    assert b'"v=spf1 IP4:198.51.100.0/24 "' in text  # as written: style is not asked for
+    assert b'"v=spf1 ip4:198.51.100.7 -all" ; relay' in text  # the duplicate goes (safe)
 
 
 def test_bump_serial_in_the_including_file(messy: Path) -> None:
@@ -75,15 +85,15 @@ def test_bump_serial_in_the_including_file(messy: Path) -> None:
 
 def test_diff_prints_without_writing_and_nothing_is_left_after_fix(messy: Path) -> None:
     before = (messy / "spf" / "records.inc").read_bytes()
-    result = run("--diff", "db.example.com")
+    result = run("--diff", "--select", "SPF", "db.example.com")
     assert result.exit_code == 1
     assert result.output.startswith("--- a/spf/records.inc\n+++ b/spf/records.inc\n")
     raw = result.stdout_bytes  # line endings as in the file
     assert b'-\t\t"v=spf1 IP4:198.51.100.0/24 "\t; office\r\n' in raw
     assert b'+\t\t"v=spf1 ip4:198.51.100.0/24 "\t; office\r\n' in raw
     assert (messy / "spf" / "records.inc").read_bytes() == before
-    assert run("--fix", "db.example.com").exit_code in (0, 1)
-    assert run("--diff", "db.example.com").exit_code == 0  # nothing left to fix
+    assert run("--fix", "--select", "SPF", "db.example.com").exit_code in (0, 1)
+    assert run("--diff", "--select", "SPF", "db.example.com").exit_code == 0  # all fixed
 
 
 def test_unsafe_fixes_only_when_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -110,7 +120,7 @@ def test_octodns_fix_keeps_style_and_chunks(tmp_path: Path, monkeypatch: pytest.
             "_spf:\n  type: TXT\n  value: '\"v=spf1 IP4:198.51.100.0/24 \" \"-all\"'\n")
     path = tmp_path / "example.org.yaml"
     path.write_text(text)
-    result = run("--fix", "--ignore", "SPF304,SPF314", str(path.name))
+    result = run("--fix", "--select", "SPF", "--ignore", "SPF304,SPF314", str(path.name))
     assert result.exit_code == 0, result.output
     assert path.read_text() == text.replace("MX mx", "mx").replace("A a", "a").replace(
         "IP4", "ip4")

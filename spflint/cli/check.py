@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..report.base import Note, Report
-from ..tree import LOOKUP_LIMIT
+from ..semantics import MAX_LOOKUPS as LOOKUP_LIMIT
 from .common import emit, exit_code, global_settings, load_settings_config
 from .demo import DEMO_DOMAIN, with_demo
 from .options import (

@@ -11,7 +11,7 @@ from ..dns.base import Answer, Outcome, Resolver
 from ..errors import DNSFailure, InputError, SpfSyntaxError
 from ..ipspace import IPSpace, RangeChange, semantic_diff
 from ..report.base import Report
-from ..tree import LOOKUP_LIMIT
+from ..semantics import MAX_LOOKUPS as LOOKUP_LIMIT
 from .common import emit, exit_code, global_settings, load_settings_config
 from .options import DNSSettings, FormatSettings, dns_options, format_options, make_resolver
 

@@ -13,7 +13,8 @@ from ..dns.base import Resolver
 from ..errors import DNSFailure, InputError
 from ..fix import FixError, FixOptions, FixResult, fix_policy
 from ..report.base import Report
-from ..tree import LOOKUP_LIMIT, VOID_LIMIT
+from ..semantics import MAX_LOOKUPS as LOOKUP_LIMIT
+from ..semantics import MAX_VOID_LOOKUPS as VOID_LIMIT
 from .common import (
     emit,
     error,
@@ -64,13 +65,13 @@ def text_lines(result: FixResult) -> list[str]:
         lines.append("changes:")
         for change in result.changes:
             what = " → ".join(x for x in (change.before, change.after) if x) or ""
-            safety = "safe" if change.safe else "changes results"
+            safety = "safe" if change.safe else "unsafe"
             lines.append(f"  {change.kind} [{safety}]: {what}".rstrip(": ")
                          + f"\n      {change.reason}")
     else:
         lines.append("no change needed")
-    lines.append("verified: every address gets the same result as before, except the changes "
-                 "listed as changing results")
+    lines.append("verified: every address gets the same result as before, except where an "
+                 "unsafe change says otherwise ([safe]: proven for every DNS answer)")
     return lines
 
 
@@ -176,15 +177,12 @@ def fix(ctx: click.Context, domain: str | None, record: str | None,
         raise InputError(f"cannot write the snapshot {str(snapshot_path)!r}: "
                          "its directory does not exist")
     resolver = make_resolver(dns)
-    targets, detection = asyncio.run(choose_hosts(domain, host_key, resolver))
-    caps = [h.max_value_octets for h in targets if h.max_value_octets]
-    # A host that rejects long values caps the record the splitter may produce.
-    options = options_from(domain, record, coverage, unsafe, keep, flatten,
-                           min([max_size, *caps]))
     color = global_settings(ctx).color
     report = Report(command="fix", summary=False)
     try:
-        result = asyncio.run(fix_policy(options, resolver))
+        targets, detection, result, remaining = asyncio.run(_run(
+            domain, record, coverage, unsafe, keep, flatten, max_size, host_key, resolver,
+            config))
     except FixError as exc:
         report.data.update({"records": [], "changes": [c.to_dict() for c in exc.changes],
                             "lookups": None, "instructions": [], "error": exc.message})
@@ -217,7 +215,7 @@ def fix(ctx: click.Context, domain: str | None, record: str | None,
     for item in instructions:
         lines += ["", item.to_text().rstrip("\n")]
     if domain is not None:
-        report.diagnostics = asyncio.run(remaining_problems(domain, result, resolver, config))
+        report.diagnostics = remaining
         for node_name, text in ((r.name, r.value) for r in result.records):
             report.sources[(node_name, None)] = text
         if report.diagnostics:
@@ -225,6 +223,22 @@ def fix(ctx: click.Context, domain: str | None, record: str | None,
     report.text_body = lines
     emit(report, fmt.format, color)
     ctx.exit(exit_code(report.diagnostics, config.fail_on))
+
+
+async def _run(domain: str | None, record: str | None, coverage: CoverageSettings,
+               unsafe: bool, keep: tuple[str, ...], flatten: tuple[str, ...], max_size: int,
+               host_key: str | None, resolver: Resolver, config: Any
+               ) -> tuple[list[Host], Detection | None, FixResult, list[Any]]:
+    """The whole command in one event loop: hosts, the proven record, what is left."""
+    targets, detection = await choose_hosts(domain, host_key, resolver)
+    caps = [h.max_value_octets for h in targets if h.max_value_octets]
+    # A host that rejects long values caps the record the splitter may produce.
+    options = options_from(domain, record, coverage, unsafe, keep, flatten,
+                           min([max_size, *caps]))
+    result = await fix_policy(options, resolver, config)
+    remaining = [] if domain is None else await remaining_problems(domain, result, resolver,
+                                                                    config)
+    return targets, detection, result, remaining
 
 
 async def remaining_problems(domain: str, result: FixResult, resolver: Resolver,

@@ -40,8 +40,8 @@ def lock(ctx: click.Context, files: tuple[str, ...], check_only: bool, lock_path
       spflint lock zones/*.zone
       spflint lock --check zones/*.zone     # in CI: exit 1 when a provider changed
     """
-    from ..zones.check import check_zones, read_zones, requirements_from_config
     from ..check import outage_note
+    from ..zones.check import check_zones, read_zones, requirements_from_config
     from ..zones.lock import (
         RecordingResolver,
         compare,

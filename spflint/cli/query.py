@@ -24,7 +24,8 @@ from ..evaluate import (
 )
 from ..macros import IPAddress, split_sender
 from ..report.base import Report
-from ..tree import LOOKUP_LIMIT, VOID_LIMIT
+from ..semantics import MAX_LOOKUPS as LOOKUP_LIMIT
+from ..semantics import MAX_VOID_LOOKUPS as VOID_LIMIT
 from .common import emit, exit_code, global_settings, load_settings_config
 from .options import DNSSettings, FormatSettings, dns_options, format_options, make_resolver
 

@@ -8,14 +8,13 @@ from typing import Any
 
 import click
 
+from ..check import unknown_note
 from ..config import Config
 from ..dns.base import Resolver
 from ..errors import InputError
-from ..check import unknown_note
 from ..report.base import Note, Report
 from .common import emit, error, exit_code, global_settings, load_settings_config
 from .options import DNSSettings, FormatSettings, dns_options, format_options, make_resolver
-
 
 # What to do about names nothing answered offline.
 LOCK_HINT = "`spflint lock` pins them"

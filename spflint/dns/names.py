@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-
-import dns.exception
-import dns.name
+from typing import TYPE_CHECKING
 
 from spflint.errors import InputError
+
+if TYPE_CHECKING:
+    import dns.name
+
+# dnspython is imported where it is needed (IDNA, wire names): ASCII names, which are nearly
+# all of them, are normalised without it, so linting a record never loads it.
 
 MAX_LABEL = 63
 MAX_NAME = 253  # presentation length without the final dot; 255 octets on the wire
 
 
 def _codec() -> dns.name.IDNACodec:
+    import dns.name
+
     try:
         dns.name.IDNA_2008_Practical.encode("a")
     except dns.name.NoIDNA2008:  # the optional idna package is missing
@@ -37,6 +43,8 @@ def normalize(name: str) -> str:
         if not label:
             raise InputError(f"invalid domain name {name!r}: empty label")
         if not label.isascii():
+            import dns.exception
+
             try:
                 label = _codec().encode(label).decode("ascii")
             except dns.exception.DNSException as exc:
@@ -57,8 +65,20 @@ def normalize(name: str) -> str:
     return result
 
 
+def canonical(name: str) -> str:
+    """The one comparable form of any name text: :func:`normalize` where the name is valid,
+    else the same shape by hand (stripped, no final dot, lower case), so an invalid name
+    can still be reported and compared."""
+    try:
+        return normalize(name)
+    except InputError:
+        return name.strip().rstrip(".").lower()
+
+
 def to_unicode(name: str) -> str:
     """Return the display form of ``name``: A-labels decoded to Unicode where valid."""
+    import dns.exception
+
     labels = []
     for label in name.rstrip(".").split("."):
         if label.lower().startswith("xn--"):
@@ -70,6 +90,8 @@ def to_unicode(name: str) -> str:
 
 def to_dns_name(name: str) -> dns.name.Name:
     """Return the absolute dnspython name for a normalised ``name`` (no escape processing)."""
+    import dns.name
+
     if not name:
         return dns.name.root
     return dns.name.Name([label.encode("latin-1") for label in name.split(".")] + [b""])

@@ -65,7 +65,7 @@ async def check_snapshot(snapshot: dict[str, Any], resolver: Resolver) -> list[D
     for entry in snapshot["flattened"]:
         name = entry["name"]
         drift = Drift(name, str(entry.get("term", f"include:{name}")))
-        compiled = await Compiler(resolver).policy(name, ())
+        compiled = await Compiler(resolver, limits=False).space(name)
         networks = passing_networks(compiled)
         if networks is None:
             drift.problem = (f"{name} now has dynamic terms or errors: it can no longer be "

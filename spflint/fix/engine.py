@@ -6,14 +6,14 @@ import ipaddress
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..ast import IP4, IP6, MX, PTR, A, All, Directive, Exists, Record, Redirect, Term
+from ..ast import IP4, IP6, MX, A, All, Directive, Record, Term
+from ..config import Config
 from ..dns.base import Resolver
 from ..dns.names import normalize
 from ..errors import DNSFailure, InputError, SpfSyntaxError, UnknownAnswerError
 from ..findings import Severity
 from ..ipspace import (
     Compiler,
-    Decision,
     Dynamic,
     Fetched,
     IPNetwork,
@@ -25,20 +25,16 @@ from ..ipspace import (
 )
 from ..lint import lint_record
 from ..parser import is_spf_record, parse_record
+from ..semantics import MAX_LOOKUPS as LOOKUP_LIMIT
+from ..semantics import MAX_VOID_LOOKUPS as VOID_LIMIT
+from .apply import FixPolicy, apply_fixes
 from .flatten import flatten_includes
 from .model import Change, FixError, FixOptions, FixResult, PublishedRecord
+from .safety import terms_safe
 from .split import publish
 
-LOOKUP_LIMIT = 10
 MAX_FLATTEN_ROUNDS = 4  # flatten, split, and again with room for the chain's includes
-VOID_LIMIT = 2
 _BROAD = {4: 8, 6: 16}  # merged ranges never get this wide (SPF302 broad-range)
-# Addresses that never send mail over the Internet (RFC 1918, shared, loopback, link-local, ULA).
-_PRIVATE = tuple(ipaddress.ip_network(n) for n in (
-    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8",
-    "169.254.0.0/16", "fc00::/7", "fe80::/10", "::1/128"))
-
-
 def render(terms: Sequence[Term]) -> str:
     return " ".join(["v=spf1", *(t.render() for t in terms)])
 
@@ -51,10 +47,6 @@ def ip_directive(network: IPNetwork, qualifier: str) -> Directive:
         return Directive(qualifier, IP4(network.network_address, prefix))
     assert isinstance(network, ipaddress.IPv6Network)
     return Directive(qualifier, IP6(network.network_address, prefix))
-
-
-def _q(term: Directive) -> str:
-    return "" if term.qualifier == "+" else term.qualifier
 
 
 @dataclass
@@ -70,41 +62,44 @@ def _within(network: IPNetwork, intervals: list[tuple[int, int]]) -> bool:
     return any(s <= start and end <= e for s, e in intervals)
 
 
-def _dynamic_gone(term: str) -> Callable[[RangeChange], bool]:
-    return lambda c: _mentions(c.before, term)
-
-
-def _result_change(before: str, after: str) -> Callable[[RangeChange], bool]:
-    return lambda c: c.before.result == before and c.after.result == after
-
-
-def _pass_lost_within(intervals: list[tuple[int, int]]) -> Callable[[RangeChange], bool]:
-    return lambda c: c.before.result == "pass" and _within(c.network, intervals)
-
-
 def _now_passes_within(intervals: dict[int, list[tuple[int, int]]]
                        ) -> Callable[[RangeChange], bool]:
     return lambda c: c.after.result == "pass" and _within(
         c.network, intervals.get(c.network.version, []))
 
 
-def _mentions(decision: Decision | None, term: str) -> bool:
-    return isinstance(decision, Dynamic) and (
-        decision.term == term or _mentions(decision.on_match, term)
-        or _mentions(decision.otherwise, term))
-
-
 class Fixer:
     """One fix run: the changes so far, the compiler and the allowed changes of result."""
 
-    def __init__(self, options: FixOptions, resolver: Resolver | None) -> None:
+    def __init__(self, options: FixOptions, resolver: Resolver | None,
+                 config: Config | None = None) -> None:
         self.options = options
         self.resolver = resolver
+        self.config = config or Config()
         self.domain = None if options.domain is None else normalize(options.domain)
-        self.compiler = Compiler(resolver)
+        self.compiler = Compiler(resolver, limits=False)
         self.changes: list[Change] = []
         self.allowances: list[_Allowance] = []
         self.snapshot: dict[str, object] | None = None
+        # Terms as the user wrote them (case, '+', '/32'): what no change touched is
+        # published as written; only style fixes the policy allows respell terms.
+        self.written: dict[int, str] = {}
+        self.version = "v=spf1"
+        self.today_only = options.unsafe  # rewrites that hold for today's answers only
+
+    def render(self, terms: Sequence[Term]) -> str:
+        """The record text of ``terms``: each term as written unless a change made it."""
+        return " ".join([self.version, *(self.written.get(id(t)) or t.render()
+                                         for t in terms)])
+
+    def remember(self, record: Record) -> None:
+        """Keep how the record's terms are written, and its version tag."""
+        text = record.text
+        if text[:6].lower() == "v=spf1":
+            self.version = text[:6]
+        for term in record.terms:
+            if term.span.end > term.span.start:
+                self.written[id(term)] = text[term.span.start:term.span.end]
 
     def fail(self, message: str) -> FixError:
         return FixError(message, self.changes)
@@ -132,7 +127,7 @@ class Fixer:
         return found
 
     async def run(self) -> FixResult:
-        from .repair import merge, repair
+        from .repair import merge, parse_or_drop
 
         texts = await self.originals()
         if not texts:
@@ -144,12 +139,28 @@ class Fixer:
                                        "record: a new one authorises the required senders "
                                        "and softfails the rest", None, "v=spf1 ~all"))
             self.allowances.append(_Allowance("new record", lambda c: True))
-        records = [repair(t, self.changes, unsafe=self.options.unsafe) for t in texts]
-        record = records[0] if len(records) == 1 else merge(records, self.changes, self.domain)
+        policy = FixPolicy(unsafe=self.options.unsafe, repairs=self.options.repairs,
+                           style=self.options.style)
+        records = []
+        for text in texts:
+            fixed, changes = await apply_fixes(text.strip(), self.config, policy,
+                                               domain=self.domain)
+            self.changes.extend(changes)
+            records.append(parse_or_drop(fixed, self.changes, unsafe=self.options.unsafe))
+        if len(records) == 1:
+            record = records[0]
+        elif self.options.repairs or self.options.unsafe:
+            record = merge(records, self.changes, self.domain)
+        else:
+            raise self.fail(f"{len(records)} SPF records: merging them changes results "
+                            "(allow result-changing repairs to merge them)")
+        self.remember(record)
         baseline = await self.compiler.space(self.domain, record)
-        terms = self.canonical(record)
-        if self.options.unsafe:
-            terms = await self.unsafe_changes(terms)
+        # Over the lookup limit the record is broken for whoever reaches the 11th lookup:
+        # reducing lookups by what holds for today's answers is then a repair.
+        self.today_only = self.options.unsafe or (self.options.repairs and
+                                                  baseline.lookups > LOOKUP_LIMIT)
+        terms = list(record.terms)
         terms = await self.requirements(terms)
         target = await self.space(terms)
         self.check_allowed(baseline, target)
@@ -176,112 +187,7 @@ class Fixer:
         return FixResult(published, self.changes, final.lookups, final.voids, texts,
                          self.snapshot)
 
-    # -- safe rewriting -------------------------------------------------------------------
-
-    def canonical(self, record: Record) -> list[Term]:
-        """Dead and ignored terms dropped, duplicates dropped, modifiers last, tidy forms."""
-        mechanisms: list[Term] = []
-        modifiers: list[Term] = []
-        seen: dict[str, str] = {}
-        all_index = record.all_index
-        add = self.changes.append
-        for index, term in enumerate(record.terms):
-            if not isinstance(term, Directive):
-                if isinstance(term, Redirect) and all_index is not None:
-                    add(Change("remove-ignored-redirect", True, "a redirect beside 'all' is "
-                               "never used (RFC 7208 §6.1)", term.render(), None))
-                    continue
-                if term.kind in {m.kind for m in modifiers} and term.kind != "unknown-modifier":
-                    add(Change("remove-duplicate", False, f"a second '{term.kind}=' makes the "
-                               "record a permerror (RFC 7208 §6); the first is kept",
-                               term.render(), None))
-                    continue
-                if mechanisms and any(isinstance(t, Directive) for t in record.terms[index:]):
-                    add(Change("move-modifier", True, "modifiers go after the mechanisms "
-                               "(they apply wherever they are written)", term.render(), None))
-                modifiers.append(term)
-                continue
-            if all_index is not None and index > all_index:
-                add(Change("remove-dead-term", True, "after 'all' nothing is evaluated "
-                           "(RFC 7208 §5.1)", term.render(), None))
-                continue
-            tidy = self.tidy(term)
-            key = tidy.mechanism.render()
-            # A repeated dynamic step is dead too, but the map cannot prove it (each step is
-            # kept as its own unknown), so it stays.
-            if key in seen and not self._dynamic(tidy):
-                add(Change("remove-duplicate", True, f"'{seen[key]}' earlier already decides "
-                           "every address this term could match", term.render(), None))
-                continue
-            seen[key] = tidy.render()
-            mechanisms.append(tidy)
-        if all_index is None and record.redirect is None:
-            mechanisms.append(Directive("?", All()))
-            add(Change("add-all", True, "without 'all' the unmatched get neutral anyway; "
-                       "'?all' says so explicitly (use --unsafe to make it '~all')", None,
-                       "?all"))
-        return mechanisms + modifiers
-
-    def tidy(self, term: Directive) -> Directive:
-        mech = term.mechanism
-        out = term
-        if isinstance(mech, IP4 | IP6):
-            network = mech.network
-            tidy = ip_directive(network, _q(term))
-            if tidy.mechanism != mech:
-                if mech.address != network.network_address:
-                    why = "host bits set: evaluators use the network address"
-                    kind = "clear-host-bits"
-                else:
-                    why = f"/{network.max_prefixlen} is the default"
-                    kind = "remove-redundant-cidr"
-                self.changes.append(Change(kind, True, why, term.render(), tidy.render()))
-            out = tidy
-        if term.qualifier == "+":
-            out = Directive("", out.mechanism)
-            self.changes.append(Change("remove-redundant-qualifier", True,
-                                       "'+' is the default qualifier", term.render(),
-                                       out.render()))
-        return out
-
     # -- allowed changes of result --------------------------------------------------------
-
-    async def unsafe_changes(self, terms: list[Term]) -> list[Term]:
-        out: list[Term] = []
-        for term in terms:
-            if not isinstance(term, Directive):
-                out.append(term)
-                continue
-            mech = term.mechanism
-            if isinstance(mech, PTR):
-                text = term.render()
-                self.changes.append(Change("remove-ptr", False, "'ptr' is slow, unreliable "
-                                           "and deprecated (RFC 7208 §5.5); senders it "
-                                           "passed must be listed explicitly", text, None))
-                self.allowances.append(_Allowance("ptr removed", _dynamic_gone(text)))
-                continue
-            if isinstance(mech, All) and term.result_qualifier in ("+", "?"):
-                new = Directive("~", All())
-                was = term.result_qualifier
-                self.changes.append(Change("soften-all" if was == "+" else "tighten-all",
-                                           False, f"'{term.render()}' lets anyone send as "
-                                           "the domain" if was == "+" else "'?all' tells "
-                                           "receivers nothing", term.render(), new.render()))
-                self.allowances.append(_Allowance(
-                    "all", _result_change("pass" if was == "+" else "neutral", "softfail")))
-                out.append(new)
-                continue
-            if isinstance(mech, IP4 | IP6) and term.result_qualifier == "+" and \
-                    any(mech.network.subnet_of(n) for n in _PRIVATE  # type: ignore[arg-type]
-                        if n.version == mech.network.version):
-                self.changes.append(Change("remove-non-routable", False, "private or "
-                                           "reserved addresses never reach a receiver over "
-                                           "the Internet", term.render(), None))
-                self.allowances.append(_Allowance(
-                    "non-routable", _pass_lost_within([network_interval(mech.network)])))
-                continue
-            out.append(term)
-        return out
 
     async def requirements(self, terms: list[Term]) -> list[Term]:
         required = list(self.options.require)
@@ -349,6 +255,42 @@ class Fixer:
         space = await self.space(terms)
         return not diff(target, space) and space.lookups <= target.lookups
 
+    async def rewrite_kind(self, before: Sequence[Term], after: Sequence[Term],
+                           target: IPSpace, region: Sequence[IPNetwork]) -> bool | None:
+        """Whether a rewrite is safe (True: proven for every DNS answer), allowed as unsafe
+        (False: the same results for today's answers only, with ``--unsafe`` or to bring a
+        record over the lookup limit back under it), or not to be made (None).
+
+        An unsafe rewrite must not rest on an error or an unknown: where the addresses it
+        touches (``region``) are decided by a failure, a permerror or a step nobody can
+        answer today, the rewrite would hold only because that is broken.
+        """
+        if await terms_safe(before, after, self.domain):
+            return True
+        if not self.today_only or not await self.same(after, target):
+            return None
+        for network in region:
+            start, end = network_interval(network)
+            family = target.family(network.version)
+            for s, e, decision in family.intervals():
+                if s < end and start < e and (isinstance(decision, Dynamic) or
+                                              decision.result in ("permerror", "temperror")):
+                    return None
+        return False
+
+    async def decided_by(self, term: Directive) -> list[IPNetwork]:
+        """The addresses ``term`` would match today (its range, or its a/mx addresses)."""
+        mech = term.mechanism
+        if isinstance(mech, IP4 | IP6):
+            return [mech.network]
+        alone = await self.compiler.space(self.domain, Record((Directive("", mech),
+                                                              Directive("-", All()))))
+        out: list[IPNetwork] = []
+        for version in (4, 6):
+            out.extend(minimal_cidrs(alone.addresses(version, lambda d: d.result == "pass"),
+                                     version))
+        return out
+
     async def remove_redundant(self, terms: list[Term], target: IPSpace) -> list[Term]:
         index = len(terms) - 1
         while index >= 0:
@@ -356,21 +298,19 @@ class Fixer:
             if isinstance(term, Directive) and isinstance(term.mechanism, IP4 | IP6 | A | MX) \
                     and not self._dynamic_target(term):
                 trial = [*terms[:index], *terms[index + 1:]]
-                if await self.same(trial, target):
-                    pinned = isinstance(term.mechanism, A | MX)
-                    why = ("every address it matches is already decided the same way by "
-                           "other terms")
-                    if pinned:
-                        why += " (as DNS answers today)"
-                    self.changes.append(Change("remove-redundant", True, why, term.render(),
+                kind = await self.rewrite_kind(terms, trial, target,
+                                               await self.decided_by(term))
+                if kind is not None:
+                    why = ("every address it matches is decided the same way by earlier "
+                           "address ranges, whatever DNS answers" if kind else
+                           "every address it matches is decided the same way by other terms, "
+                           "but only while DNS answers as it does today (an address behind "
+                           "'a', 'mx' or an include may change)")
+                    self.changes.append(Change("remove-redundant", kind, why, term.render(),
                                                None))
                     terms = trial
             index -= 1
         return terms
-
-    @staticmethod
-    def _dynamic(term: Directive) -> bool:
-        return isinstance(term.mechanism, PTR | Exists) or Fixer._dynamic_target(term)
 
     @staticmethod
     def _dynamic_target(term: Directive) -> bool:
@@ -381,7 +321,7 @@ class Fixer:
         groups: dict[tuple[int, str], list[int]] = {}
         for index, term in enumerate(terms):
             if isinstance(term, Directive) and isinstance(term.mechanism, IP4 | IP6):
-                key = (term.mechanism.network.version, term.qualifier)
+                key = (term.mechanism.network.version, term.result_qualifier)
                 groups.setdefault(key, []).append(index)
         for (version, qualifier), indexes in sorted(groups.items()):
             if len(indexes) < 2:
@@ -393,7 +333,8 @@ class Fixer:
                 continue
             if any(n.prefixlen <= _BROAD[version] and n not in networks for n in cover):
                 continue
-            replacement = [ip_directive(n, qualifier) for n in cover]
+            spelled = "" if qualifier == "+" else qualifier
+            replacement = [ip_directive(n, spelled) for n in cover]
             drop = set(indexes)
             trial: list[Term] = []
             for index, term in enumerate(terms):
@@ -401,11 +342,14 @@ class Fixer:
                     trial.extend(replacement)
                 if index not in drop:
                     trial.append(term)
-            if await self.same(trial, target):
+            kind = await self.rewrite_kind(terms, trial, target, cover)
+            if kind is not None:
                 self.changes.append(Change(
-                    "merge-ranges", True, "adjacent or overlapping ranges with the same "
-                    "qualifier written as the fewest CIDR blocks",
-                    " ".join(terms[i].render() for i in indexes),
+                    "merge-ranges", kind, "adjacent or overlapping ranges with the same "
+                    "qualifier written as the fewest CIDR blocks" + (
+                        "" if kind else " (moving them changes nothing only while the terms "
+                        "between them answer as they do today)"),
+                    " ".join(self.render([terms[i]])[7:] for i in indexes),
                     " ".join(t.render() for t in replacement)))
                 return await self.merge_ranges(trial, target)
         return terms
@@ -426,7 +370,7 @@ class Fixer:
                 if len(text.encode()) > 255:
                     raise self.fail(f"a string of {len(text)} octets would be published")
         root = published[0]
-        checker = Compiler(self.resolver, records)
+        checker = Compiler(self.resolver, records, limits=False)
         final = await checker.space(self.domain, parse_record(root.value))
         changed = diff(target, final)
         if changed:
@@ -451,7 +395,8 @@ class Fixer:
         return final
 
 
-async def fix_policy(options: FixOptions, resolver: Resolver | None) -> FixResult:
+async def fix_policy(options: FixOptions, resolver: Resolver | None,
+                     config: Config | None = None) -> FixResult:
     """Minimal corrected record(s) for ``options``, proven on the IP-space map.
 
     :raises FixError: no record could be proven (the message says why).
@@ -460,7 +405,7 @@ async def fix_policy(options: FixOptions, resolver: Resolver | None) -> FixResul
     """
     if options.max_size < 50:
         raise InputError("--max-size must be at least 50")
-    return await Fixer(options, resolver).run()
+    return await Fixer(options, resolver, config).run()
 
 
 __all__ = ["Fixer", "fix_policy", "ip_directive", "render"]

@@ -9,15 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..ast import Directive, Include, Term
-from ..dns.names import normalize
-from ..errors import InputError
+from ..dns.names import canonical
 from ..ipspace import Compiler, Final, IntervalMap, IPSpace, minimal_cidrs
+from ..semantics import MAX_LOOKUPS as LOOKUP_LIMIT
 from .model import NEVER_FLATTEN, Change
 
 if TYPE_CHECKING:
     from .engine import Fixer
 
-LOOKUP_LIMIT = 10
 
 
 @dataclass
@@ -54,13 +53,6 @@ def passing_networks(child: Any) -> list[Any] | None:
     return minimal_cidrs(_passes(child.v4), 4) + minimal_cidrs(_passes(child.v6), 6)
 
 
-def _name(text: str) -> str:
-    try:
-        return normalize(text)
-    except InputError:
-        return text.lower()
-
-
 async def flatten_includes(fixer: Fixer, terms: list[Term], target: IPSpace,
                            limit: int = LOOKUP_LIMIT) -> list[Term]:
     """Flatten the includes that save most lookups per octet until at most ``limit`` remain.
@@ -72,19 +64,19 @@ async def flatten_includes(fixer: Fixer, terms: list[Term], target: IPSpace,
     """
     from .engine import ip_directive
 
-    keep = {_name(n) for n in fixer.options.keep} | set(NEVER_FLATTEN)
-    forced = {_name(n) for n in fixer.options.flatten}
+    keep = {canonical(n) for n in fixer.options.keep} | set(NEVER_FLATTEN)
+    forced = {canonical(n) for n in fixer.options.flatten}
     candidates: list[_Candidate] = []
     for index, term in enumerate(terms):
         if not isinstance(term, Directive) or not isinstance(term.mechanism, Include) \
                 or term.mechanism.domain.is_dynamic:
             continue
-        name = _name(term.mechanism.domain.render())
+        name = canonical(term.mechanism.domain.render())
         if name in keep:
             if name in forced:
                 raise fixer.fail(f"{name} cannot be both kept and flattened")
             continue
-        child = await fixer.compiler.policy(name, ())
+        child = await fixer.compiler.space(name)
         networks = passing_networks(child)
         if networks is None:
             if name in forced:
@@ -144,8 +136,8 @@ async def snapshot(fixer: Fixer, flattened: Sequence[_Candidate]) -> dict[str, A
     today = fixer.options.today or datetime.datetime.now(datetime.timezone.utc).date().isoformat()
     entries = []
     for cand in flattened:
-        fresh = Compiler(fixer.resolver)
-        await fresh.policy(cand.name, ())
+        fresh = Compiler(fixer.resolver, limits=False)
+        await fresh.space(cand.name)
         answers = []
         for answer in fresh.answers:
             records: list[Any] = []

@@ -17,7 +17,8 @@ NEVER_FLATTEN = ("spf.protection.outlook.com",)
 
 @dataclass(frozen=True)
 class Change:
-    """One change the fixer made; ``safe`` is False when some address's result changes."""
+    """One change the fixer made; ``safe`` is True only when it is proven that no address's
+    result changes, whatever DNS answers."""
 
     kind: str
     safe: bool
@@ -38,7 +39,13 @@ class FixOptions:
     record: str | None = None  # stands for the domain's current record when both are given
     ips: tuple[str, ...] = ()
     require: tuple[str, ...] = ()
+    # ``unsafe``: changes that hold only for today's DNS answers or change results
+    # (dropping a/mx as redundant, removing ptr, softening +all, ...). ``repairs``: changes of
+    # result that repair a record receivers cannot use at all (a typo, two records).
+    # ``style``: the style rules (SPF4xx) whose fixes may respell terms; None: all.
     unsafe: bool = False
+    repairs: bool = True
+    style: frozenset[str] | None = None
     keep: tuple[str, ...] = ()
     flatten: tuple[str, ...] = ()
     max_size: int = DEFAULT_MAX_SIZE

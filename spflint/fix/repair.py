@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ..ast import All, Directive, Include, Record, Redirect, Term
 from ..errors import SpfSyntaxError
-from ..findings import Edit
 from ..parser import parse_record
 from .model import Change, FixError
 
@@ -20,10 +19,13 @@ def _token(text: str, position: int) -> str:
     return text[start: len(text) if end < 0 else end]
 
 
-def repair(text: str, changes: list[Change], *, unsafe: bool) -> Record:
-    """Parse ``text``, applying the diagnosis' fixes until it parses.
+def parse_or_drop(text: str, changes: list[Change], *, unsafe: bool) -> Record:
+    """Parse ``text`` (already repaired as far as the policy allows).
 
-    :raises FixError: a problem has no fix (with ``unsafe``, its term is dropped instead).
+    A term that still does not parse is dropped with ``unsafe`` (receivers reject the whole
+    record because of it); otherwise the record cannot be fixed.
+
+    :raises FixError: the text does not parse and ``unsafe`` is not given.
     """
     text = text.strip()
     for _ in range(MAX_ROUNDS):
@@ -31,37 +33,19 @@ def repair(text: str, changes: list[Change], *, unsafe: bool) -> Record:
             return parse_record(text)
         except SpfSyntaxError as exc:
             problems = exc.problems
-        edits: list[Edit] = []
-        for problem in problems:
-            if problem.fix is None:
-                if not unsafe:
-                    raise FixError(
-                        f"cannot repair '{_token(text, problem.start)}': {problem.message}"
-                        " (no fix is known; correct it by hand, or use --unsafe to drop the "
-                        "term)", changes)
-                token = _token(text, problem.start)
-                start = text.rfind(" ", 0, problem.start) + 1
-                edits.append(Edit(start, start + len(token), ""))
-                changes.append(Change("drop-invalid-term", False,
-                                      f"{problem.message}; the term cannot be repaired and "
-                                      "receivers reject the whole record because of it",
-                                      token, None))
-                continue
-            if any(e.start < x.end and x.start < e.end for e in problem.fix.edits
-                   for x in edits):
-                continue  # overlapping fixes: the next round re-diagnoses
-            edits.extend(problem.fix.edits)
-            before = _token(text, problem.start)
-            changes.append(Change("repair-syntax", False,
-                                  f"{problem.message}: {problem.fix.title} (receivers "
-                                  "give permerror for the record as published)", before,
-                                  None))
-        if not edits:
-            break
-        for edit in sorted(edits, key=lambda e: e.start, reverse=True):
-            text = text[: edit.start] + edit.replacement + text[edit.end:]
-        text = " ".join(text.split(" "))
+        problem = problems[0]
+        token = _token(text, problem.start)
+        if not unsafe:
+            hint = ("correct it by hand, or allow result-changing repairs" if problem.fix
+                    else "no fix is known; correct it by hand, or use --unsafe to drop the "
+                         "term")
+            raise FixError(f"cannot repair '{token}': {problem.message} ({hint})", changes)
+        start = text.rfind(" ", 0, problem.start) + 1
+        text = (text[:start] + text[start + len(token):]).strip()
         text = " ".join(part for part in text.split(" ") if part)
+        changes.append(Change("drop-invalid-term", False,
+                              f"{problem.message}; the term cannot be repaired and receivers "
+                              "reject the whole record because of it", token, None))
     try:
         return parse_record(text)
     except SpfSyntaxError as exc:

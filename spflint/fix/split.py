@@ -75,7 +75,7 @@ def _runs(terms: Sequence[Term], chained: set[int]) -> list[tuple[int, int]]:
 
 def publish(fixer: Fixer, terms: list[Term]) -> list[PublishedRecord]:
     """The root record and any chained ``_spfN`` records, each within ``--max-size``."""
-    from .engine import render
+    render = fixer.render
 
     budget = fixer.options.max_size
     value = render(terms)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..dns.base import Outcome, Resolver
-from ..dns.names import normalize
+from ..dns.names import canonical, normalize
 from ..errors import DNSFailure
 from . import registry
 from .model import Host
@@ -60,7 +60,7 @@ async def find_ns(domain: str, resolver: Resolver) -> tuple[str, list[str]]:
     while name is not None:
         answer = await resolver.query(name, "NS")
         if answer.outcome is Outcome.OK:
-            servers = sorted({str(r).rstrip(".").lower() for r in answer.records
+            servers = sorted({canonical(str(r)) for r in answer.records
                               if isinstance(r, str)})
             if servers:
                 return name, servers

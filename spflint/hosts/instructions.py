@@ -14,6 +14,7 @@ import dns.rdatatype
 import dns.zone
 import yaml
 
+from ..dns.names import canonical
 from . import formats
 from .model import (
     MAX_STRING_OCTETS,
@@ -131,13 +132,9 @@ class Instructions:
 # -- names ----------------------------------------------------------------------------------
 
 
-def _fqdn(name: str) -> str:
-    return name.strip().rstrip(".").lower()
-
-
 def relative_name(name: str, zone: str) -> str | None:
     """``name`` relative to ``zone`` ("" at the apex), or None when outside the zone."""
-    name, zone = _fqdn(name), _fqdn(zone)
+    name, zone = canonical(name), canonical(zone)
     if name == zone:
         return ""
     if name.endswith("." + zone):
@@ -149,9 +146,9 @@ def name_field(host: Host, name: str, zone: str) -> str:
     """What to type in ``host``'s name field for ``name`` in ``zone``."""
     rel = relative_name(name, zone)
     if host.apex is Apex.FQDN or (rel is None and host.apex is not Apex.NAME):
-        return _fqdn(name) + "."
+        return canonical(name) + "."
     if host.apex is Apex.NAME:
-        return _fqdn(name)
+        return canonical(name)
     if rel:
         return rel
     return {Apex.AT: "@", Apex.BLANK: "", Apex.EMPTY_KEY: ""}[host.apex]
@@ -203,7 +200,7 @@ def _order(records: list[PublishedRecord], domain: str) -> tuple[list[PublishedR
     The main record refers to the others, so publishing it last never leaves it pointing at
     names that do not exist yet.
     """
-    main = next((i for i, r in enumerate(records) if _fqdn(r.name) == _fqdn(domain)), 0)
+    main = next((i for i, r in enumerate(records) if canonical(r.name) == canonical(domain)), 0)
     ordered = [r for i, r in enumerate(records) if i != main] + [records[main]]
     return ordered, len(ordered) - 1
 
@@ -345,7 +342,7 @@ def parse_bind(text: str, domain: str) -> dict[str, list[list[str]]]:
         raise HostFormatError(f"zone-file snippet does not parse: {exc}") from exc
     out: dict[str, list[list[str]]] = {}
     for name, rdataset in zone.iterate_rdatasets(dns.rdatatype.TXT):
-        out[_fqdn(name.to_text())] = [
+        out[canonical(name.to_text())] = [
             [s.decode("ascii") for s in rd.strings]
             for rd in rdataset]
     return out
@@ -379,7 +376,7 @@ def parse_octodns(text: str, domain: str) -> dict[str, list[list[str]]]:
     for key, data in (doc or {}).items():
         name = domain if key == "" else f"{key}.{domain}"
         values = data.get("values") or [data.get("value")]
-        out[_fqdn(name)] = [formats.chunk(formats.octodns_unescape(str(v))) for v in values]
+        out[canonical(name)] = [formats.chunk(formats.octodns_unescape(str(v))) for v in values]
     return out
 
 
@@ -405,7 +402,7 @@ def parse_dnscontrol(text: str, domain: str) -> dict[str, list[list[str]]]:
             raise HostFormatError(f"not a TXT() line: {line!r}")
         label, value = json.loads(match.group(1)), json.loads(match.group(2))
         name = domain if label == "@" else f"{label}.{domain}"
-        out.setdefault(_fqdn(name), []).append(formats.chunk(value))
+        out.setdefault(canonical(name), []).append(formats.chunk(value))
     return out
 
 
@@ -443,20 +440,21 @@ def render_terraform(host: Host, domain: str, records: list[PublishedRecord], tt
             if any(c in record.value for c in '"\\'):
                 raise HostFormatError(f"{record.name}: quotes or backslashes cannot be written "
                                       "for aws_route53_record")
-            attrs = [("zone_id", ref), ("name", formats.hcl_string(_fqdn(record.name))),
+            attrs = [("zone_id", ref), ("name", formats.hcl_string(canonical(record.name))),
                      ("type", '"TXT"'), ("ttl", str(ttl)),
                      ("records", "[" + formats.hcl_string('""'.join(record.strings)) + "]")]
         elif host.value_format == "tf-cloudflare":
-            attrs = [("zone_id", ref), ("name", formats.hcl_string(_fqdn(record.name))),
+            attrs = [("zone_id", ref), ("name", formats.hcl_string(canonical(record.name))),
                      ("type", '"TXT"'), ("ttl", str(ttl)),
                      ("content", formats.hcl_string(formats.quote_strings(record.strings)))]
         elif host.value_format == "tf-azurerm":
             attrs = [("name", formats.hcl_string(name_field(host, record.name, domain))),
-                     ("zone_name", formats.hcl_string(_fqdn(domain))),
+                     ("zone_name", formats.hcl_string(canonical(domain))),
                      ("resource_group_name", ref), ("ttl", str(ttl))]
             blocks = [("record", [("value", formats.hcl_string(record.value))])]
         else:
-            attrs = [("managed_zone", ref), ("name", formats.hcl_string(_fqdn(record.name) + ".")),
+            attrs = [("managed_zone", ref),
+                     ("name", formats.hcl_string(canonical(record.name) + ".")),
                      ("type", '"TXT"'), ("ttl", str(ttl)),
                      ("rrdatas", "[" + formats.hcl_string(formats.quote_strings(record.strings))
                       + "]")]
@@ -514,8 +512,8 @@ def _tf_record(attrs: dict[str, str], domain: str, value_format: str) -> tuple[s
     if value_format == "tf-azurerm":
         label = formats.parse_hcl_string(attrs["name"])
         name = domain if label == "@" else f"{label}.{domain}"
-        return _fqdn(name), formats.chunk(formats.parse_hcl_string(attrs["value"]))
-    name = _fqdn(formats.parse_hcl_string(attrs["name"]))
+        return canonical(name), formats.chunk(formats.parse_hcl_string(attrs["value"]))
+    name = canonical(formats.parse_hcl_string(attrs["name"]))
     if value_format == "tf-route53":
         (value,) = formats.parse_hcl_list(attrs["records"])
         return name, formats.parse_quoted('"' + value + '"', adjacent=True)
@@ -530,7 +528,7 @@ def render_route53_batch(host: Host, domain: str, records: list[PublishedRecord]
     changes = [{
         "Action": "UPSERT",
         "ResourceRecordSet": {
-            "Name": _fqdn(r.name) + ".",
+            "Name": canonical(r.name) + ".",
             "Type": "TXT",
             "TTL": ttl,
             "ResourceRecords": [{"Value": formats.quote_strings(r.strings)}],
@@ -547,7 +545,7 @@ def parse_route53_batch(text: str, domain: str) -> dict[str, list[list[str]]]:
     out: dict[str, list[list[str]]] = {}
     for change in doc["Changes"]:
         rrset = change["ResourceRecordSet"]
-        out[_fqdn(rrset["Name"])] = [formats.parse_quoted(rr["Value"])
+        out[canonical(rrset["Name"])] = [formats.parse_quoted(rr["Value"])
                                      for rr in rrset["ResourceRecords"]]
     return out
 
@@ -559,7 +557,8 @@ def render_az(host: Host, domain: str, records: list[PublishedRecord], existing:
               main: int, current: str | None) -> str:
     lines = []
     for index, record in enumerate(records):
-        common = (f'--resource-group "$RESOURCE_GROUP" --zone-name {shlex.quote(_fqdn(domain))} '
+        common = (f'--resource-group "$RESOURCE_GROUP" '
+                  f"--zone-name {shlex.quote(canonical(domain))} "
                   f"--record-set-name {shlex.quote(name_field(host, record.name, domain))}")
         if index == main and existing:
             old = current if current is not None else "PASTE THE CURRENT v=spf1 VALUE HERE"
@@ -587,7 +586,7 @@ def parse_az(text: str, domain: str) -> dict[str, list[list[str]]]:
             end += 1
         (label,) = formats.option_values(words, "--record-set-name")
         name = domain if label == "@" else f"{label}.{domain}"
-        out.setdefault(_fqdn(name), []).append(formats.chunk("".join(words[start:end])))
+        out.setdefault(canonical(name), []).append(formats.chunk("".join(words[start:end])))
     return out
 
 
@@ -599,7 +598,7 @@ def render_gcloud(host: Host, domain: str, records: list[PublishedRecord], exist
         if "," in rrdata:
             raise HostFormatError(f"{record.name}: gcloud --rrdatas cannot carry a comma")
         verb = "update" if index == main and existing else "create"
-        lines.append(f"gcloud dns record-sets {verb} {_fqdn(record.name)}. "
+        lines.append(f"gcloud dns record-sets {verb} {canonical(record.name)}. "
                      f'--zone="$MANAGED_ZONE" --type=TXT --ttl={ttl} '
                      f"--rrdatas={shlex.quote(rrdata)}")
     return "\n".join(lines) + "\n"
@@ -612,14 +611,14 @@ def parse_gcloud(text: str, domain: str) -> dict[str, list[list[str]]]:
         if words[:3] != ["gcloud", "dns", "record-sets"] or words[3] not in ("create", "update"):
             raise HostFormatError(f"not a gcloud record-sets command: {line!r}")
         (rrdatas,) = formats.option_values(words, "--rrdatas")
-        out[_fqdn(words[4])] = [formats.parse_quoted(item) for item in rrdatas.split(",")]
+        out[canonical(words[4])] = [formats.parse_quoted(item) for item in rrdatas.split(",")]
     return out
 
 
 def _verify_all(host: Host, records: list[PublishedRecord],
                 parsed: dict[str, list[list[str]]], where: str) -> None:
     for record in records:
-        got = parsed.get(_fqdn(record.name))
+        got = parsed.get(canonical(record.name))
         if not got or len(got) != 1:
             raise HostFormatError(f"the {where} has no single record for {record.name}")
         _verify(record, host, got[0], where)
@@ -647,7 +646,7 @@ def _target_steps(host: Host, domain: str, ordered: list[PublishedRecord], main:
     fmt = host.value_format
     steps: list[Step] = []
     files: list[SnippetFile] = []
-    main_name = _fqdn(ordered[main].name)
+    main_name = canonical(ordered[main].name)
     low = ttl_advice and existing
     if low:
         sets_ttl = fmt not in ("az-cli", "dnscontrol")
@@ -756,7 +755,7 @@ def render(host: Host, records: list[PublishedRecord], *, existing: bool, domain
         raise HostFormatError("no records to publish")
     if any(not record.name for record in records):
         raise HostFormatError("instructions need the record's domain: give it to 'fix'")
-    domain = _fqdn(domain)
+    domain = canonical(domain)
     warnings: list[str] = []
     for record in records:
         warnings += _check_record(host, record)
@@ -780,7 +779,7 @@ def render(host: Host, records: list[PublishedRecord], *, existing: bool, domain
                         f"{host.name} handles that: after saving, check that the whole "
                         "record is published.")
     if len(records) > 1:
-        steps.append(Step(f"The records at {', '.join(_fqdn(r.name) for r in ordered[:-1])} "
+        steps.append(Step(f"The records at {', '.join(canonical(r.name) for r in ordered[:-1])} "
                           "are part of the policy: keep them as long as the main record "
                           "includes them."))
     steps.append(Step("When the old TTL has passed, check what is published:",

@@ -76,6 +76,10 @@ RULE_MODULES: tuple[str, ...] = (
     "redundant_qualifier",  # SPF403
     # SPF5xx: requirements the user states (reported by check and zone)
     "requirement_not_met",  # SPF501
+    # SPF6xx: zone files (reported from the readers' notes, at a line and column of the file)
+    "relative_target",  # SPF601
+    "zone_entry_skipped",  # SPF602
+    "invalid_zone_record",  # SPF603
 )
 
 
@@ -88,7 +92,9 @@ class Rule:
     summary: str
     severity: Severity
     doc: str
-    scope: str  # "syntax" (parser), "record" (static), "dns" (needs the resolved tree)
+    # "syntax" (parser), "record"/"text" (static), "dns" (needs the resolved tree),
+    # "requirement" (stated by the user), "zone" (a zone reader's note, no check())
+    scope: str
     check: Callable[..., Iterator[Any]] | None
     options: dict[str, Any] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()

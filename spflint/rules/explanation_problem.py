@@ -46,6 +46,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..dns.base import Answer, Outcome
+from ..dns.names import canonical
 from ..errors import SpfSyntaxError
 from ..findings import Severity
 from ..macros import parse_explain_string
@@ -128,7 +129,7 @@ def check(tree: Tree, ctx: TreeContext) -> Iterator[TreeHit]:
         elif exp.domain.is_dynamic:
             continue
         else:
-            why = _from_tree(tree, exp.domain.render().rstrip(".").lower())
+            why = _from_tree(tree, canonical(exp.domain.render()))
         if why is None:
             continue
         written = term_text(node, exp)

@@ -45,10 +45,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..ast import LOOKUP_MECHANISMS, All, Record, Redirect, Term
+from ..ast import Record, Redirect, Term
 from ..findings import Severity
+from ..semantics import LOOKUP_KINDS, MAX_LOOKUPS, evaluated
 from .base import Hit, RuleContext
-from .terms_after_all import live_directives
 
 CODE = "SPF203"
 NAME = "lookup-terms-over-limit"
@@ -56,18 +56,16 @@ SUMMARY = "The record alone has more than 10 terms that each cost a DNS lookup."
 SEVERITY = Severity.ERROR
 SCOPE = "record"
 
-LIMIT = 10
+LIMIT = MAX_LOOKUPS
 
 
 def lookup_terms(record: Record) -> list[Term]:
     """The terms that cost a DNS lookup, in the order an evaluation would reach them."""
-    live = live_directives(record)
-    terms: list[Term] = [d for d in live if d.kind in LOOKUP_MECHANISMS]
-    has_all = bool(live) and isinstance(live[-1].mechanism, All)
-    redirect = record.redirect
-    if redirect is not None and not has_all:
-        terms.append(redirect)
-    return terms
+    terms = evaluated(record)
+    out: list[Term] = [d for d in terms.directives if d.kind in LOOKUP_KINDS]
+    if terms.redirect is not None:
+        out.append(terms.redirect)
+    return out
 
 
 def check(record: Record, ctx: RuleContext) -> Iterator[Hit]:

@@ -1,12 +1,13 @@
-"""An mx term's target has more than 10 MX names.
+"""An mx term's target has more than 10 MX records.
 
 ## What it does
-For every `mx` term of the tree, counts the names in the target's MX set. More than 10 is
-reported at the term.
+For every `mx` term of the tree, counts the records in the target's MX set. More than 10 is
+reported at the term, even when some records name the same host.
 
 ## Why is this bad?
-RFC 7208 §4.6.4 limits the address lookups of one `mx` term to 10 MX names; a receiver that
-finds more must return `permerror`. Domains hosted on large mail platforms can list many
+RFC 7208 §4.6.4 limits the address lookups of one `mx` term to 10; a receiver that finds more
+than 10 MX records must return `permerror` (the RFC's own test suite counts records, so 11
+records naming two hosts are a permerror too). Domains hosted on large mail platforms can list many
 MX names, and the evaluation then fails for every sender that reaches the term.
 
 ## Example
@@ -39,33 +40,34 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..findings import Severity
+from ..semantics import MAX_MX_RECORDS
 from .base import TreeContext, TreeHit
-from .treeutil import find_term
+from .treeutil import find_term, plural
 
 if TYPE_CHECKING:  # the walk (asyncio, DNS) loads only when a tree is checked
     from ..tree import Tree
 
 CODE = "SPF216"
 NAME = "too-many-mx-names"
-SUMMARY = "An mx term's target has more than 10 MX names."
+SUMMARY = "An mx term's target has more than 10 MX records."
 SEVERITY = Severity.ERROR
 SCOPE = "dns"
 
 
 def check(tree: Tree, ctx: TreeContext) -> Iterator[TreeHit]:
-    from ..tree import MAX_MX_NAMES
-
     for node in tree.nodes():
         for mx in node.mx_names:
             if not mx.too_many:
                 continue
+            names = "" if mx.count == mx.records else f" naming {plural(mx.count, 'host')}"
             yield TreeHit(
                 node,
-                f"'{mx.term}': {mx.target} has {mx.count} MX names, over the limit of "
-                f"{MAX_MX_NAMES}; receivers return permerror when they evaluate this term "
+                f"'{mx.term}': {mx.target} has {mx.records} MX records{names}, over the limit "
+                f"of {MAX_MX_RECORDS}; receivers return permerror when they evaluate this term "
                 "(RFC 7208 §4.6.4)",
                 span=find_term(node, mx.term),
                 term=mx.term,
                 hint="replace the mx term with the ip4:/ip6: ranges of the hosts that send mail",
-                extra={"target": mx.target, "count": mx.count, "limit": MAX_MX_NAMES},
+                extra={"target": mx.target, "count": mx.records, "names": mx.count,
+                       "limit": MAX_MX_RECORDS},
             )

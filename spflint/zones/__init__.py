@@ -30,10 +30,11 @@ def is_octodns(path: str | os.PathLike[str]) -> bool:
 
 def read_zone(path: str | os.PathLike[str], *,
               overrides: Mapping[str, bytes] | None = None) -> ZoneFile:
-    """Read a zone file of either format (chosen by the file name).
+    """Read a zone file of either format (chosen by the file name; a directory is an octoDNS
+    split zone).
 
     :raises ZoneFileError: see :func:`read_bind` and :func:`read_octodns`.
     """
-    if is_octodns(path):
+    if is_octodns(path) or os.path.isdir(path):
         return read_octodns(path, overrides=overrides)
     return read_bind(path, overrides=overrides)

@@ -22,14 +22,14 @@ from spflint.dns.offline import OfflineResolver
 from spflint.errors import ConfigError
 from spflint.evaluate import check_host
 from spflint.findings import Finding
-from spflint.lint import lint_record
+from spflint.lint import lint_record, make_finding
 from spflint.rules import registry
 from spflint.tree import Tree, UnknownAnswer, walk
 
 from . import read_zone
 from .lock import LockFile, LockResolver
-from .model import ZoneFile, ZoneFileError, ZoneRecord
-from .octodns import origin_from_path
+from .model import ZoneFile, ZoneFileError, ZoneNote, ZoneRecord
+from .octodns import origin_from_path, published_strings
 
 __all__ = [
     "CachedResolver",
@@ -37,6 +37,7 @@ __all__ = [
     "Requirement",
     "ZoneCheck",
     "check_zones",
+    "note_findings",
     "read_zones",
     "repo_resolver",
     "requirements_from_config",
@@ -432,15 +433,19 @@ def check_zones(zones: list[ZoneFile], errors: list[ZoneFileError], config: Conf
     Each question is asked of ``resolver`` once per run (wrapped in :class:`CachedResolver`
     unless it is one). ``timeout`` is the time allowed for the walks and requirements together:
     a walk cut by it is reported incomplete. Findings carry the record's ``file`` and ``line``;
-    their columns are in the record text.
+    their columns are in the record text, except those of the zones' notes (SPF6xx), whose
+    columns are in the file's line.
     """
     deadline = None if timeout is None else time.monotonic() + timeout
     cached = resolver if isinstance(resolver, CachedResolver) else CachedResolver(resolver)
     check = ZoneCheck(zones, errors)
     for zone in zones:
         for record in zone.spf_records:
-            result = lint_record(record.text, config, strings=record.strings,
-                                 domain=record.name)
+            # octoDNS publishes a value in 255-octet strings of its own, whatever the layout
+            # of the YAML.
+            strings = (published_strings(record.value) if zone.format == "octodns"
+                       else record.strings)
+            result = lint_record(record.text, config, strings=strings, domain=record.name)
             located = [f.located(file=record.path, line=record.line, domain=record.name)
                        for f in result.findings]
             check.records.append(RecordResult(record, located))
@@ -453,4 +458,20 @@ def check_zones(zones: list[ZoneFile], errors: list[ZoneFileError], config: Conf
             item.findings = [f for f in item.findings if f.code != "SPF225"]
     for item in check.records:
         check.findings.extend(item.findings)
+    for zone in zones:
+        check.findings.extend(note_findings(zone.notes, config))
     return check
+
+
+def note_findings(notes: Sequence[ZoneNote], config: Config) -> list[Finding]:
+    """The findings of a zone reader's notes whose rule is enabled; the column is one of the
+    file's line, not of a record text."""
+    out: list[Finding] = []
+    for note in notes:
+        rule = registry().get(note.code)
+        if not config.enabled(rule):
+            continue
+        finding = make_finding(rule, config, "", None, note.message, note.severity,
+                               file=note.path, line=note.line)
+        out.append(finding.located(column=note.column, term=note.term))
+    return out

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from spflint.dns.base import ZoneData
 from spflint.errors import InputError
+from spflint.findings import Severity
 
 SPF_PREFIX = b"v=spf1"
 
@@ -88,7 +89,8 @@ class ZoneNote:
     the zone's own tools would reject or re-root.
 
     ``code`` is the rule that reports it (a zone-scope rule, e.g. ``SPF602``); ``line`` and
-    ``column`` are 1-based, the column counting characters.
+    ``column`` are 1-based, the column counting characters. ``severity``, when set, is this
+    note's level in place of the rule's default (configuration still wins).
     """
 
     code: str
@@ -97,6 +99,7 @@ class ZoneNote:
     column: int
     message: str
     term: str | None = None  # the text the note is about (a type, a target), when short
+    severity: Severity | None = None
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from spflint.errors import SpflintError
 from . import read_zone
 from .bind import MAX_STRING, split_strings
 from .model import ZoneFile, ZoneRecord, content_hash
-from .octodns import escape_value
+from .octodns import escape_value, read_octodns
 
 __all__ = [
     "FileChange",
@@ -171,11 +171,8 @@ def render_octodns(record: ZoneRecord, strings: Sequence[bytes]) -> bytes:
         raise RewriteError(f"{record.path}:{record.value_line}: the value of {record.name} is a"
                            " YAML block scalar; rewrite it by hand")
     texts = [escape_value(s.decode("utf-8")) for s in strings]
-    if record.chunked:
-        value = " ".join('"' + t.replace("\\", "\\\\").replace('"', '\\"') + '"'
-                         for t in texts)
-    else:
-        value = "".join(texts)
+    # octoDNS joins chunks by removing each '" "' and unescapes nothing else in them.
+    value = '"' + '" "'.join(texts) + '"' if record.chunked else "".join(texts)
     return _yaml_scalar(value, record.style).encode("utf-8")
 
 
@@ -258,8 +255,8 @@ def plan_rewrite(zones: Sequence[ZoneFile], new_texts: Mapping[tuple[str, int], 
         touched = False
         for record in zone.records:
             key = (record.path, record.start)
-            if key not in new_texts:
-                continue
+            if key not in new_texts or key in expected:
+                continue  # a YAML alias shares one value between records: rewrite it once
             text = new_texts[key]
             strings = strings_for(record, text)
             data = zone.contents[record.path]
@@ -297,7 +294,7 @@ def _verify(zones: Sequence[ZoneFile], changes: Mapping[str, FileChange],
         if not set(zone.contents) & set(overrides):
             continue
         try:
-            again = read_zone(zone.path, overrides={**zone.contents, **overrides})
+            again = _read_again(zone, {**zone.contents, **overrides})
         except SpflintError as exc:
             raise RewriteError(f"the rewritten zone no longer reads: {exc}") from None
         if len(again.records) != len(zone.records):
@@ -311,6 +308,12 @@ def _verify(zones: Sequence[ZoneFile], changes: Mapping[str, FileChange],
             if not ok or new.name != old.name:
                 raise RewriteError(f"{old.path}:{old.line}: the rewritten record of {old.name}"
                                    " does not read back as intended; not writing")
+
+
+def _read_again(zone: ZoneFile, overrides: Mapping[str, bytes]) -> ZoneFile:
+    if zone.format == "octodns":
+        return read_octodns(zone.path, zone.origin, overrides=overrides)
+    return read_zone(zone.path, overrides=overrides)
 
 
 # --------------------------------------------------------------------------- output
