@@ -178,9 +178,9 @@ def test_bind_missing_include_points_at_the_directive(tmp_path: Path) -> None:
     ('$ORIGIN example.com.\nx TXT "open\n', 2, 7, "past the end of the line"),
     ('$ORIGIN example.com.\nx TXT ( "a"\n"b"\n', 2, 7, "never closed"),
     ('$ORIGIN example.com.\nx TXT "a" )\n', 2, 11, "without a matching"),
-    ('$ORIGIN example.com.\nx IN FROB 1\n', 2, 6, "unknown record type"),
+    ('$ORIGIN example.com.\nx TXT ( "a" (\n"b" ) )\n', 2, 13, "'(' inside '('"),
     ('$ORIGIN example.com.\nx IN A 300.1.1.1\n', 2, 8, "invalid A record"),
-    ('$ORIGIN example.com.\n$GENERATE 1-2 x$ A 1.2.3.$\n', 2, 1, "unsupported directive"),
+    ('$ORIGIN example.com.\n$GENERATE 2-1 x$ A 1.2.3.$\n', 2, 11, "START <= STOP"),
     ('x TXT "a"\n', 1, 1, "origin is unknown"),
     ('$ORIGIN example.com.\nx TXT "\\99"\n', 2, 8, "bad escape"),
 ])

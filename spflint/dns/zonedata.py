@@ -250,14 +250,15 @@ def load_bind(path: str | os.PathLike[str], origin: str | None = None) -> ZoneDa
         255 octets (with file, line and column).
     """
     # Imported here: the zone readers are not needed to start a command without zone data.
-    from spflint.zones.bind import MAX_STRING, read_bind
+    from spflint.zones.bind import MAX_STRING, read_bind, read_bounded
     from spflint.zones.model import LineIndex, ZoneFileError
 
     label = os.fspath(path)
     try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read zone file {label!r}: {exc.strerror or exc}") from None
+        raw = read_bounded(label)  # a regular file of bounded size: never a FIFO or device
+    except ZoneFileError as exc:
+        reason = exc.reason.removeprefix("cannot read the file: ")
+        raise InputError(f"cannot read zone file {label!r}: {reason}") from None
     zone = read_bind(label, origin, overrides={label: raw})
     if not zone.origin:
         raise ZoneFileError(label, "the zone's origin is unknown: add '$ORIGIN example.com.' or"
