@@ -188,14 +188,12 @@ def _runtime() -> ModuleType:
 
 
 def match_record(text: str) -> Record | None:
-    """The tree of ``text`` when the grammar accepts it, else None (before the label and
-    macro checks of ``parse_record``).
+    """The tree of ``text`` when the grammar and the value checks (CIDR lengths, IPv6
+    addresses) accept it, else None; ``parse_record`` adds the label and macro checks.
 
     ``record = version *( 1*SP term ) *SP``: the version, one match per term, then spaces
     only. A term runs to the next space, so matching term by term accepts exactly what one
     expression for the whole record would.
-
-    :raises _Invalid: a term's value is out of range (a CIDR length, an IPv6 address).
     """
     runtime = _runtime()
     version = runtime.VERSION.match(text)
@@ -204,13 +202,16 @@ def match_record(text: str) -> Record | None:
     pos = version.end()
     match = runtime.SPACED_TERM.match
     terms: list[Term] = []
-    while (m := match(text, pos)) is not None:
-        kind = m.lastgroup
-        assert kind is not None
-        start, pos = m.span(kind)
-        qualifier = m.group("qualifier") or ""
-        loc = m.start("qualifier") if qualifier else start
-        terms.append(_make_term(kind, m, 0, f"{kind}_", qualifier, loc, start, pos))
+    try:
+        while (m := match(text, pos)) is not None:
+            kind = m.lastgroup
+            assert kind is not None
+            start, pos = m.span(kind)
+            qualifier = m.group("qualifier") or ""
+            loc = m.start("qualifier") if qualifier else start
+            terms.append(_make_term(kind, m, 0, f"{kind}_", qualifier, loc, start, pos))
+    except _Invalid:
+        return None
     if text.count(" ", pos) != len(text) - pos:
         return None
     return Record(tuple(terms), text, Span(0, len(text)))
@@ -351,7 +352,7 @@ def parse_record(text: str) -> Record:
     """
     try:
         record = match_record(text)
-    except (_Invalid, RecursionError, ValueError):  # ValueError: defensive, never leak one
+    except (RecursionError, ValueError):  # defensive: never leak a foreign exception
         record = None
     if record is None:
         from .diagnose import diagnose
