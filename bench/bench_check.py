@@ -9,7 +9,10 @@ per answer. Three measurements:
   N runs interleaved: ``spflint check example.com --nameserver 127.0.0.1:PORT --format json``;
   checkdmarc's ``checkdmarc.spf.check_spf`` and pyspf's ``spf.check2`` for an address the
   policy does not authorise, each from a three-line driver script written to a temporary
-  directory (neither CLI can aim at a server on a port other than 53);
+  directory (neither CLI can aim at a server on a port other than 53); and the same spflint
+  command against a second server without latency (what is not DNS). Each process's CPU time
+  (user + system) is reported next to its wall time: on a shared machine it moves less;
+* where the ``check`` process's import time goes (``python -X importtime``);
 * in process, median of R runs: spflint ``run_check`` (everything ``check`` does) and
   ``tree.walk`` (the fetch alone), checkdmarc ``check_spf``, pyspf ``check2``;
 * spflint's DNS wait in ``run_check``: the wall time during which at least one of its queries
@@ -24,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import resource
 import shutil
 import statistics
 import subprocess
@@ -38,6 +42,7 @@ import _common
 import zones
 from _common import fmt_ms, fmt_ratio, markdown_table, pyspf_on, write_results
 from _dnsproc import ServerProcess
+from bench_startup import import_costs, import_table
 
 from spflint.dns.base import Answer, ZoneData
 from spflint.dns.live import LiveResolver
@@ -45,7 +50,7 @@ from spflint.dns.live import LiveResolver
 LATENCIES = (0.0, 0.020)
 PROCESS_LATENCY = 0.020
 DEFAULT_REPEATS = {0.0: 15, 0.020: 7}
-DEFAULT_RUNS = 7
+DEFAULT_RUNS = 15
 NO_MATCH_IP = "203.0.113.77"  # outside every range of the tree: the whole tree is evaluated
 GOALS = {"dns_wait_vs_floor": 1.3, "vs_checkdmarc": 5.0, "vs_pyspf": 2.5}
 
@@ -269,20 +274,33 @@ def spflint_argv() -> list[str]:
     return [script] if script else [sys.executable, "-m", "spflint"]
 
 
-def process_commands(server: ServerProcess, tmp: Path) -> dict[str, list[str]]:
+def process_commands(server: ServerProcess, quick: ServerProcess,
+                     tmp: Path) -> dict[str, tuple[list[str], ServerProcess | None]]:
+    """Each command and the server it asks (``quick``: the server without latency)."""
     (tmp / "checkdmarc_spf.py").write_text(CHECKDMARC_DRIVER, encoding="utf-8")
     (tmp / "pyspf_check.py").write_text(PYSPF_DRIVER, encoding="utf-8")
     host, port = server.host, str(server.port)
     return {
-        "python -c pass (interpreter floor)": [sys.executable, "-c", "pass"],
-        "spflint check --format json": [*spflint_argv(), "check", zones.DOMAIN, "--nameserver",
-                                        f"{host}:{port}", "--format", "json"],
-        "checkdmarc check_spf (driver)": [sys.executable, str(tmp / "checkdmarc_spf.py"),
-                                          zones.DOMAIN, host, port],
-        "pyspf check2, no match (driver)": [sys.executable, str(tmp / "pyspf_check.py"),
-                                            NO_MATCH_IP, zones.SENDER, zones.HELO,
-                                            "-", host, port],
+        "python -c pass (interpreter floor)": ([sys.executable, "-c", "pass"], None),
+        SPFLINT: ([*spflint_argv(), "check", zones.DOMAIN, "--nameserver", f"{host}:{port}",
+                   "--format", "json"], server),
+        "checkdmarc check_spf (driver)": ([sys.executable, str(tmp / "checkdmarc_spf.py"),
+                                           zones.DOMAIN, host, port], server),
+        "pyspf check2, no match (driver)": ([sys.executable, str(tmp / "pyspf_check.py"),
+                                             NO_MATCH_IP, zones.SENDER, zones.HELO,
+                                             "-", host, port], server),
+        SPFLINT_QUICK: ([*spflint_argv(), "check", zones.DOMAIN, "--nameserver",
+                         quick.address, "--format", "json"], quick),
     }
+
+
+SPFLINT = "spflint check --format json"
+SPFLINT_QUICK = "spflint check --format json, server without latency"
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _verdict(name: str, out: str) -> str:
@@ -299,30 +317,42 @@ def _verdict(name: str, out: str) -> str:
 
 def whole_processes(runs: int) -> dict[str, Any]:
     env = _common.process_env()
-    with ServerProcess(zones.zonedata(), latency=PROCESS_LATENCY) as server, \
+    data = zones.zonedata()
+    with ServerProcess(data, latency=PROCESS_LATENCY) as server, \
+            ServerProcess(data, latency=0.0) as quick, \
             tempfile.TemporaryDirectory(prefix="spflint-bench-") as tmp:
-        cmds = process_commands(server, Path(tmp))
-        for argv in cmds.values():  # untimed: page cache and .pyc files
+        cmds = process_commands(server, quick, Path(tmp))
+        for argv, _ in cmds.values():  # untimed: page cache and .pyc files
             subprocess.run(argv, capture_output=True, env=env, check=False)
         times: dict[str, list[float]] = {n: [] for n in cmds}
+        cpu: dict[str, list[float]] = {n: [] for n in cmds}
         queries: dict[str, list[int]] = {n: [] for n in cmds}
         codes: dict[str, set[int]] = {n: set() for n in cmds}
         verdicts: dict[str, set[str]] = {n: set() for n in cmds}
         for _ in range(runs):
-            for name, argv in cmds.items():
-                server.clear_log()
+            for name, (argv, asked) in cmds.items():
+                if asked is not None:
+                    asked.clear_log()
+                used = _children_cpu()
                 start = time.perf_counter()
                 proc = subprocess.run(argv, capture_output=True, env=env, check=False,
                                       text=True)
                 times[name].append(time.perf_counter() - start)
-                queries[name].append(len(server.queries))
+                cpu[name].append(_children_cpu() - used)
+                queries[name].append(0 if asked is None else len(asked.queries))
                 codes[name].add(proc.returncode)
                 verdicts[name].add(_verdict(name, proc.stdout) if proc.returncode in (0, 1)
                                    else "error: " + proc.stderr.strip()[-200:])
-    return {name: {"argv": cmds[name], "median_s": statistics.median(times[name]),
-                   "runs_s": times[name], "queries": max(queries[name]),
-                   "exit_codes": sorted(codes[name]), "outcome": sorted(verdicts[name])}
-            for name in cmds}
+        costs = import_costs(["check", zones.DOMAIN, "--nameserver", server.address,
+                              "--format", "json"])
+    results: dict[str, Any] = {
+        name: {"argv": cmds[name][0], "median_s": statistics.median(times[name]),
+               "runs_s": times[name], "cpu_median_s": statistics.median(cpu[name]),
+               "cpu_runs_s": cpu[name], "queries": max(queries[name]),
+               "exit_codes": sorted(codes[name]), "outcome": sorted(verdicts[name])}
+        for name in cmds}
+    results["import_costs"] = costs
+    return results
 
 
 # --- report --------------------------------------------------------------------------------
@@ -333,6 +363,7 @@ def run(repeats: dict[float, int] | None = None, runs: int = DEFAULT_RUNS) -> di
     data = zones.zonedata()
     depth = tree_depth(data, zones.DOMAIN)
     processes = whole_processes(runs)
+    costs = processes.pop("import_costs")
     in_process: dict[str, Any] = {}
     round_trips: dict[str, dict[str, float]] = {}
     for latency in LATENCIES:
@@ -342,14 +373,16 @@ def run(repeats: dict[float, int] | None = None, runs: int = DEFAULT_RUNS) -> di
                                  for name, func in IN_PROCESS.items()}
             round_trips[label] = server_round_trips(server)
 
-    spf_proc = processes["spflint check --format json"]["median_s"]
+    spf_proc = processes[SPFLINT]["median_s"]
+    spf_cpu = processes[SPFLINT]["cpu_median_s"]
     process_rows: list[list[object]] = []
     for name, r in processes.items():
-        ratio = None if name.startswith("spflint") or name.startswith("python -c") \
-            else r["median_s"] / spf_proc
-        process_rows.append([name, fmt_ms(r["median_s"]), r["queries"],
-                             "; ".join(r["outcome"]), ",".join(map(str, r["exit_codes"])),
-                             "-" if ratio is None else fmt_ratio(ratio)])
+        peer = not (name.startswith("spflint") or name.startswith("python -c"))
+        process_rows.append([name, fmt_ms(r["median_s"]), fmt_ms(r["cpu_median_s"]),
+                             r["queries"], "; ".join(r["outcome"]),
+                             ",".join(map(str, r["exit_codes"])),
+                             fmt_ratio(r["median_s"] / spf_proc) if peer else "-",
+                             fmt_ratio(r["cpu_median_s"] / spf_cpu) if peer else "-"])
     floor = depth * PROCESS_LATENCY
     at20 = in_process["20 ms"]
     waited = at20["spflint run_check"].get("dns_wait_s")
@@ -382,8 +415,9 @@ def run(repeats: dict[float, int] | None = None, runs: int = DEFAULT_RUNS) -> di
     lone = round_trips["20 ms"]["1"]
     return {
         "title": "spflint check vs checkdmarc and pyspf on example.com (10 lookups)",
-        "headers": ["command (whole process, 20 ms latency)", "median", "DNS queries",
-                    "outcome", "exit", "spflint is N x faster"],
+        "headers": ["command (whole process, 20 ms latency)", "median wall", "median CPU",
+                    "DNS queries", "outcome", "exit", "spflint faster (wall)",
+                    "spflint faster (CPU)"],
         "rows": process_rows,
         "in_process_headers": ["in process", *[f"{lat} (time / queries / lookups)"
                                                for lat in in_process]],
@@ -408,6 +442,7 @@ def run(repeats: dict[float, int] | None = None, runs: int = DEFAULT_RUNS) -> di
         "server_round_trips_s": round_trips,
         "processes": processes,
         "in_process": in_process,
+        "import_costs": costs,
     }
 
 
@@ -422,6 +457,8 @@ def print_report(payload: dict[str, Any]) -> None:
     print()
     print(markdown_table(["goal", "measured", "ratio", "goal", "status"],
                          payload["goal_rows"]))
+    print("\nImport time of the `check` process (python -X importtime), top 10 cumulative:\n")
+    print(import_table(payload["import_costs"]))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -61,7 +61,7 @@ def lint_tree(tree: Tree, config: Config, *, skip: Container[str] = (),
             if cache is not None:
                 cache[key] = found
         findings.extend(found)
-    for rule in registry():
+    for rule in registry().in_scopes("dns"):
         if rule.scope != "dns" or rule.check is None or not config.enabled(rule):
             continue
         ctx = TreeContext(options=config.options_for(rule))

@@ -2,8 +2,14 @@
 
 The terminals are regular expressions assembled from the pattern strings below, so each
 composite production matches exactly what the ABNF in ``grammar/spf.abnf`` allows while a
-whole record still parses in one pass. Parse actions that build the syntax tree live in
-``spflint.parser``; this module holds the grammar only.
+whole record still parses in one pass. The parse actions that build the syntax tree live in
+``spflint.parser`` and are attached at the end of this module.
+
+This module is the grammar's definition, but it is not on the parser's run-time path:
+importing pyparsing and building these expressions costs more than parsing hundreds of
+records. ``RUNTIME_PATTERNS`` composes the regular expressions the parser uses from the
+productions below; ``scripts/gen_fastparse.py`` writes them to ``spflint/_fastparse.py``, and
+tests/test_fastparse.py checks that the file is current and that both parse alike.
 """
 
 from __future__ import annotations
@@ -130,8 +136,13 @@ modifier = _named(pp.MatchFirst([redirect, explanation, unknown_modifier]), "mod
 version = _regex(rf"(?i:v=spf1){P_END}", "version")
 
 
+def _renamed(pattern: str, prefix: str | None) -> str:
+    """``pattern`` with its named groups anonymous (no prefix) or renamed ``<prefix><name>``."""
+    return re.sub(r"\(\?P<(\w+)>", "(?:" if prefix is None else rf"(?P<{prefix}\1>", pattern)
+
+
 def _anonymous(pattern: str) -> str:
-    return re.sub(r"\(\?P<\w+>", "(?:", pattern)
+    return _renamed(pattern, None)
 
 
 # ``term`` is ``directive / modifier`` as one regular expression: a group per production,
@@ -145,15 +156,22 @@ TERM_PRODUCTIONS: dict[str, pp.Regex] = {
 }
 _MECHANISM_KINDS = ("include", "ip4", "all", "a", "mx", "ip6", "exists", "ptr")
 _MODIFIER_KINDS = ("redirect", "explanation", "unknown_modifier")
-P_TERM = (
-    rf"(?:(?P<qualifier>{P_QUALIFIER})?(?:"
-    + "|".join(f"(?P<{k}>{_anonymous(str(TERM_PRODUCTIONS[k].pattern))})"
-               for k in _MECHANISM_KINDS)
-    + ")|"
-    + "|".join(f"(?P<{k}>{_anonymous(str(TERM_PRODUCTIONS[k].pattern))})"
-               for k in _MODIFIER_KINDS)
-    + ")"
-)
+
+
+def _term_pattern(prefixed: bool) -> str:
+    """``directive / modifier``: a group per production named after its kind; the production's
+    own groups are anonymous, or (``prefixed``) renamed ``<kind>_<name>`` so that one match of
+    a term carries every part."""
+    def group(kind: str) -> str:
+        pattern = str(TERM_PRODUCTIONS[kind].pattern)
+        return f"(?P<{kind}>{_renamed(pattern, f'{kind}_' if prefixed else None)})"
+
+    return (rf"(?:(?P<qualifier>{P_QUALIFIER})?(?:"
+            + "|".join(group(k) for k in _MECHANISM_KINDS) + ")|"
+            + "|".join(group(k) for k in _MODIFIER_KINDS) + ")")
+
+
+P_TERM = _term_pattern(prefixed=False)
 term = pp.Regex(P_TERM, as_match=True)
 term.leave_whitespace()
 term.set_name("term")
@@ -174,6 +192,16 @@ record = pp.Regex(
 _named(record, "record")
 record.parse_with_tabs()
 
+# The parser's run-time expressions, composed from the productions above (no pyparsing):
+# ``record = version *( 1*SP term ) *SP`` is matched as the version, then one
+# ``SPACED_TERM`` match per term, then nothing but spaces; each term's parts are the groups
+# ``<kind>_<name>`` of its production. ``EXPLAIN_STRING`` is the explain-string production.
+RUNTIME_PATTERNS: dict[str, str] = {
+    "VERSION": str(version.pattern),
+    "SPACED_TERM": rf" +{_term_pattern(prefixed=True)}",
+    "EXPLAIN_STRING": str(explain_string.pattern),
+}
+
 # Productions of grammar/spf.abnf and the expression implementing each.
 PRODUCTIONS: dict[str, pp.ParserElement] = {
     expr.customName: expr
@@ -185,3 +213,16 @@ PRODUCTIONS: dict[str, pp.ParserElement] = {
         macro_literal, macro_letter, transformers, delimiter, name, ALPHA, DIGIT, SP,
     )
 }
+
+
+def _attach_tree_actions() -> None:
+    # The tree-building actions are the parser's, so this grammar and the parser's run-time
+    # expressions build the same trees; diagnose relies on them for the value checks.
+    from . import parser
+
+    term.set_parse_action(parser.term_action)
+    terms.set_parse_action(parser.terms_action)
+    record.set_parse_action(parser.record_action)
+
+
+_attach_tree_actions()

@@ -76,9 +76,10 @@ def _plan(config: Config) -> list[tuple[Rule, dict[str, Any]]]:
     if cached is not None and cached[0] is config:
         return cached[1]
     no_options: dict[str, Any] = {}
-    plan = [(rule, config.options_for(rule) or no_options) for rule in registry()
-            if rule.check is not None and rule.scope in ("record", "text", "syntax")
-            and config.enabled(rule)]
+    # Only the modules of these scopes are loaded (``check`` loads the DNS rules itself).
+    rules = registry().in_scopes("record", "text", "syntax", with_check=True)
+    plan = [(rule, config.options_for(rule) or no_options) for rule in rules
+            if config.enabled(rule)]
     if len(_PLANS) > 64:
         _PLANS.clear()
     # The config is kept in the entry so its id cannot be reused while the entry lives.

@@ -7,7 +7,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from . import grammar as g
+from ._fastparse import EXPLAIN_STRING
 from .ast import MacroEscape, MacroExpand, MacroLiteral, MacroString
 from .errors import SpfSyntaxError
 from .parser import Problem, parse_macro_string
@@ -24,7 +24,7 @@ DOMAIN_LETTERS = frozenset("slodiphv")
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 # explain-string = *( macro-string / SP )  (§7.1)
-_EXPLAIN_STRING = re.compile(rf"(?:{g.P_MACRO_EXPAND}|{g.P_MACRO_LITERAL}| )*")
+_EXPLAIN_STRING = EXPLAIN_STRING
 
 # Given the current <domain>, the value of %{p}: a validated name of <ip>, or "unknown".
 ValidatedName = Callable[[str], Awaitable[str]]

@@ -6,10 +6,9 @@ import functools
 import ipaddress
 import re
 from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-import pyparsing as pp
-
-from . import grammar as g
 from .ast import (
     IP4,
     IP6,
@@ -35,6 +34,9 @@ from .ast import (
 )
 from .errors import SpfSyntaxError
 from .findings import Fix
+
+if TYPE_CHECKING:
+    import pyparsing as pp
 
 
 @dataclass(frozen=True)
@@ -93,16 +95,20 @@ def parse_macro_string(text: str, offset: int = 0) -> MacroString:
 
 
 # --- building nodes from one matched term ----------------------------------------------------
-# ``grammar.term`` matches a whole term; the production that matched re-reads it for its parts.
+# A term's production names its parts ``domain``, ``cidr4``, ``cidr6``, ``address``, ``name``
+# and ``value``. The run-time expression (``spflint._fastparse``) matches a whole term with
+# those groups renamed ``<kind>_<part>``; the pyparsing grammar re-reads the term with its
+# production's own expression. Both build the nodes here, from the parts' offsets.
 
 
 class _Invalid(Exception):
     """A term the regular grammar accepts but the value checks reject (e.g. bad IPv6)."""
 
 
-def _domain(m: re.Match[str], base: int) -> MacroString | None:
-    text = m.group("domain")
-    return None if text is None else parse_macro_string(text, base + m.start("domain"))
+def _domain(m: re.Match[str], base: int, prefix: str) -> MacroString | None:
+    group = prefix + "domain"
+    text = m.group(group)
+    return None if text is None else parse_macro_string(text, base + m.start(group))
 
 
 def _cidr(m: re.Match[str], group: str, limit: int) -> int | None:
@@ -115,29 +121,30 @@ def _cidr(m: re.Match[str], group: str, limit: int) -> int | None:
     return value
 
 
-def _build_mechanism(kind: str, m: re.Match[str], base: int) -> Mechanism:
-    span = Span(base, base + m.end())
+def _build_mechanism(kind: str, m: re.Match[str], base: int, prefix: str,
+                     span: Span) -> Mechanism:
     if kind == "include":
-        return Include(_required(_domain(m, base)), span)
+        return Include(_required(_domain(m, base, prefix)), span)
     if kind == "ip4":
         # The grammar has checked the dotted quad (qnum): build the address from its value.
-        a, b, c, d = m.group("address").split(".")
+        a, b, c, d = m.group(prefix + "address").split(".")
         value = (int(a) << 24) | (int(b) << 16) | (int(c) << 8) | int(d)
-        return IP4(ipaddress.IPv4Address(value), _cidr(m, "cidr4", 32), span)
+        return IP4(ipaddress.IPv4Address(value), _cidr(m, prefix + "cidr4", 32), span)
     if kind == "all":
         return All(span)
     if kind in ("a", "mx"):
         cls = A if kind == "a" else MX
-        return cls(_domain(m, base), _cidr(m, "cidr4", 32), _cidr(m, "cidr6", 128), span)
+        return cls(_domain(m, base, prefix), _cidr(m, prefix + "cidr4", 32),
+                   _cidr(m, prefix + "cidr6", 128), span)
     if kind == "ip6":
         try:
-            address = ipaddress.IPv6Address(m.group("address"))
+            address = ipaddress.IPv6Address(m.group(prefix + "address"))
         except ValueError:
             raise _Invalid("invalid IPv6 address") from None
-        return IP6(address, _cidr(m, "cidr6", 128), span)
+        return IP6(address, _cidr(m, prefix + "cidr6", 128), span)
     if kind == "exists":
-        return Exists(_required(_domain(m, base)), span)
-    return PTR(_domain(m, base), span)
+        return Exists(_required(_domain(m, base, prefix)), span)
+    return PTR(_domain(m, base, prefix), span)
 
 
 def _required(domain: MacroString | None) -> MacroString:
@@ -145,50 +152,112 @@ def _required(domain: MacroString | None) -> MacroString:
     return domain
 
 
-def _act_terms(s: str, loc: int, toks: pp.ParseResults) -> list[Term]:
+def _make_term(kind: str, m: re.Match[str], base: int, prefix: str, qualifier: str,
+               loc: int, start: int, end: int) -> Term:
+    """The node for a term of production ``kind`` at ``[start, end)`` (its qualifier, if any,
+    at ``loc``); the parts are the groups ``<prefix><part>`` of ``m``, offset by ``base``.
+
+    :raises _Invalid: a value the grammar cannot check is out of range.
+    """
+    span = Span(start, end)
+    if kind == "redirect":
+        return Redirect(_required(_domain(m, base, prefix)), span)
+    if kind == "explanation":
+        return Explanation(_required(_domain(m, base, prefix)), span)
+    if kind == "unknown_modifier":
+        value_group = prefix + "value"
+        value = m.group(value_group) or ""
+        return UnknownModifier(m.group(prefix + "name"),
+                               parse_macro_string(value, base + m.start(value_group)), span)
+    return Directive(qualifier, _build_mechanism(kind, m, base, prefix, span), Span(loc, end))
+
+
+# --- the run-time parse ------------------------------------------------------------------------
+
+_RUNTIME: ModuleType | None = None
+
+
+def _runtime() -> ModuleType:
+    # Imported on first use: compiling the expressions is most of the cost of a first parse.
+    global _RUNTIME
+    if _RUNTIME is None:
+        from . import _fastparse
+
+        _RUNTIME = _fastparse
+    return _RUNTIME
+
+
+def match_record(text: str) -> Record | None:
+    """The tree of ``text`` when the grammar and the value checks (CIDR lengths, IPv6
+    addresses) accept it, else None; ``parse_record`` adds the label and macro checks.
+
+    ``record = version *( 1*SP term ) *SP``: the version, one match per term, then spaces
+    only. A term runs to the next space, so matching term by term accepts exactly what one
+    expression for the whole record would.
+    """
+    runtime = _runtime()
+    version = runtime.VERSION.match(text)
+    if version is None:
+        return None
+    pos = version.end()
+    match = runtime.SPACED_TERM.match
+    terms: list[Term] = []
+    try:
+        while (m := match(text, pos)) is not None:
+            kind = m.lastgroup
+            assert kind is not None
+            start, pos = m.span(kind)
+            qualifier = m.group("qualifier") or ""
+            loc = m.start("qualifier") if qualifier else start
+            terms.append(_make_term(kind, m, 0, f"{kind}_", qualifier, loc, start, pos))
+    except _Invalid:
+        return None
+    if text.count(" ", pos) != len(text) - pos:
+        return None
+    return Record(tuple(terms), text, Span(0, len(text)))
+
+
+# --- parse actions of the pyparsing grammar (spflint.grammar attaches them) -------------------
+
+
+def term_action(s: str, loc: int, toks: pp.ParseResults) -> Term:
+    return _grammar_term(s, toks[0])
+
+
+def terms_action(s: str, loc: int, toks: pp.ParseResults) -> list[Term]:
+    from . import grammar as g
+
     whole: re.Match[str] = toks[0]
-    return [_build_term(s, m) for m in g.SPACED_TERM_RE.finditer(s, whole.start(), whole.end())]
+    return [_grammar_term(s, m) for m in g.SPACED_TERM_RE.finditer(s, whole.start(), whole.end())]
 
 
-def _act_record(s: str, loc: int, toks: pp.ParseResults) -> Record:
+def record_action(s: str, loc: int, toks: pp.ParseResults) -> Record:
+    from . import grammar as g
+
     whole: re.Match[str] = toks[0]
     start, end = whole.span("terms")
-    terms = tuple(_build_term(s, m) for m in g.SPACED_TERM_RE.finditer(s, start, end))
+    terms = tuple(_grammar_term(s, m) for m in g.SPACED_TERM_RE.finditer(s, start, end))
     return Record(terms, s, Span(0, len(s)))
 
 
-def _act_term(s: str, loc: int, toks: pp.ParseResults) -> Term:
-    return _build_term(s, toks[0])
+def _grammar_term(s: str, match: re.Match[str]) -> Term:
+    import pyparsing as pp
 
+    from . import grammar as g
 
-def _build_term(s: str, match: re.Match[str]) -> Term:
     kind = match.lastgroup
     assert kind is not None
-    loc = match.start("qualifier") if match.group("qualifier") else match.start(kind)
+    qualifier = match.group("qualifier") or ""
+    loc = match.start("qualifier") if qualifier else match.start(kind)
     start = match.start(kind)
-    production = g.TERM_PRODUCTIONS[kind]
     # Matching the term alone makes the production's group offsets relative to its start.
-    m = production.re.match(s[start : match.end()])
+    m = g.TERM_PRODUCTIONS[kind].re.match(s[start : match.end()])
     assert m is not None
     try:
-        if kind == "redirect":
-            return Redirect(_required(_domain(m, start)), Span(start, match.end()))
-        if kind == "explanation":
-            return Explanation(_required(_domain(m, start)), Span(start, match.end()))
-        if kind == "unknown_modifier":
-            value = m.group("value") or ""
-            return UnknownModifier(m.group("name"),
-                                   parse_macro_string(value, start + m.start("value")),
-                                   Span(start, match.end()))
-        mechanism = _build_mechanism(kind, m, start)
+        return _make_term(kind, m, start, "", qualifier, loc, start, match.end())
     except _Invalid as exc:
         raise pp.ParseException(s, match.start(), str(exc)) from None
-    return Directive(match.group("qualifier") or "", mechanism, Span(loc, match.end()))
 
-
-g.term.set_parse_action(_act_term)
-g.terms.set_parse_action(_act_terms)
-g.record.set_parse_action(_act_record)
 
 # Macro letters allowed only in explanation text (RFC 7208 §7.1 and §7.2).
 EXP_ONLY_LETTERS = frozenset("crt")
@@ -282,13 +351,10 @@ def parse_record(text: str) -> Record:
         problem found, each with a rule code and a position.
     """
     try:
-        # ``record`` is anchored at the end itself; parse_all would build extra elements.
-        record: Record = g.record.parse_string(text)[0]
-    except pp.ParseBaseException:
-        from .diagnose import diagnose
-
-        raise SpfSyntaxError(diagnose(text), text) from None
+        record = match_record(text)
     except (RecursionError, ValueError):  # defensive: never leak a foreign exception
+        record = None
+    if record is None:
         from .diagnose import diagnose
 
         raise SpfSyntaxError(diagnose(text), text) from None

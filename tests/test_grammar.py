@@ -1,9 +1,10 @@
 """The pyparsing grammar against grammar/spf.abnf: one expression per production, and
 accept/reject tables per production.
 
-Only ``spflint.grammar`` is imported here. Other test modules import the parser, which attaches
-a parse action to ``grammar.term``; the record-level cases below avoid the inputs on which that
-action adds value checks (IPv6 address shape, CIDR ranges), so they hold either way.
+The grammar carries the parser's tree-building actions on ``term``, ``terms`` and ``record``;
+the record-level cases below avoid the inputs on which those actions add value checks (IPv6
+address shape, CIDR ranges), so they test the grammar alone. tests/test_fastparse.py holds the
+parser's run-time expressions to this grammar.
 
 ``parse_string(text, parse_all=True)`` alone is lax for a bare production: pyparsing expands
 tabs and skips trailing whitespace before its end-of-text check, so ``SP`` would accept a tab

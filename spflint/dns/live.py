@@ -10,7 +10,6 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 
-import dns.asyncquery
 import dns.exception
 import dns.flags
 import dns.message
@@ -18,7 +17,6 @@ import dns.name
 import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
-import dns.resolver
 import dns.rrset
 
 from spflint.dns.base import Answer, Outcome, QueryRecord, RecordValue, question
@@ -39,6 +37,8 @@ _CACHEABLE_FAILURES = (Outcome.TIMEOUT, Outcome.SERVFAIL, Outcome.ERROR)
 
 def system_nameservers() -> list[tuple[str, int]]:
     """The nameservers of the system configuration (``/etc/resolv.conf``), or none."""
+    import dns.resolver  # only here: most of dnspython's stub resolver is not needed
+
     try:
         resolver = dns.resolver.Resolver()
     except (dns.exception.DNSException, OSError):
@@ -331,8 +331,10 @@ class LiveResolver:
                     query, host, port, max(0.0, expires - time.monotonic())
                 )
             if response.flags & dns.flags.TC:
+                from dns import asyncquery  # only for truncated answers: it loads much more
+
                 tcp = True
-                response = await dns.asyncquery.tcp(
+                response = await asyncquery.tcp(
                     query, host, timeout=max(0.0, expires - time.monotonic()), port=port
                 )
         except dns.exception.Timeout:

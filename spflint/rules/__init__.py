@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
 from ..errors import UnknownRuleError
 from ..findings import Severity
+from ._index import INDEX
 
 # One module per rule (or per syntax code emitted by the parser). Listed explicitly so the
 # registry is greppable; tests/test_registry.py keeps this list, the docs and the cases in
@@ -121,28 +122,87 @@ def _load(module_name: str) -> Rule:
 
 
 class Registry:
-    """Rules by code, with lookup by code, name or alias."""
+    """Rules by code, with lookup by code, name or alias.
 
-    def __init__(self, rules: list[Rule]) -> None:
-        self.rules: dict[str, Rule] = {}
+    The registry of the built-in rules imports a rule's module only when the rule is needed:
+    ``get`` loads one module, ``in_scopes`` the modules of some scopes, iteration all of them.
+    What it needs to know beforehand (code, name, aliases, scope) comes from ``_index.INDEX``,
+    generated from the modules by ``scripts/gen_rule_index.py``; a module missing from the
+    index is loaded whenever a lookup could concern it.
+    """
+
+    def __init__(self, rules: Iterable[Rule] = (), *, modules: Iterable[str] = ()) -> None:
+        self._rules: dict[str, Rule] = {}
         self._by_key: dict[str, Rule] = {}
-        for rule in sorted(rules, key=lambda r: r.code):
-            self.rules[rule.code] = rule
-            for key in (rule.code, rule.name, *rule.aliases):
-                self._by_key[key.lower()] = rule
+        self._sorted: dict[str, Rule] | None = None
+        for rule in rules:
+            self._add(rule)
+        self._pending = list(modules)
+        self._pending_keys: dict[str, str] = {}
+        for module in self._pending:
+            entry = INDEX.get(module)
+            if entry is not None:
+                code, name, _scope, _check, aliases = entry
+                for key in (code, name, *aliases):
+                    self._pending_keys[key.lower()] = module
+
+    def _add(self, rule: Rule) -> None:
+        self._rules[rule.code] = rule
+        self._sorted = None
+        for key in (rule.code, rule.name, *rule.aliases):
+            self._by_key[key.lower()] = rule
+
+    def _load(self, modules: Iterable[str]) -> None:
+        for module in list(modules):
+            if module in self._pending:
+                self._pending.remove(module)
+                self._add(_load(module))
+
+    def _unindexed(self) -> list[str]:
+        return [m for m in self._pending if m not in INDEX]
+
+    @property
+    def rules(self) -> dict[str, Rule]:
+        """Every rule, by code, in code order."""
+        self._load(list(self._pending))
+        if self._sorted is None:
+            self._sorted = {code: self._rules[code] for code in sorted(self._rules)}
+        return self._sorted
 
     def get(self, key: str) -> Rule:
         """The rule with this code, name or alias.
 
         :raises UnknownRuleError: no rule is known by that key.
         """
-        try:
-            return self._by_key[key.strip().lower()]
-        except KeyError:
-            raise UnknownRuleError(rule=key) from None
+        wanted = key.strip().lower()
+        rule = self._by_key.get(wanted)
+        if rule is None:
+            module = self._pending_keys.get(wanted)
+            self._load([module] if module is not None else self._unindexed())
+            rule = self._by_key.get(wanted)
+        if rule is None:
+            raise UnknownRuleError(rule=key)
+        return rule
+
+    def in_scopes(self, *scopes: str, with_check: bool = False) -> list[Rule]:
+        """The rules of these scopes, in code order (``with_check``: only those with a check
+        function, i.e. not the syntax codes only the parser reports)."""
+        def wanted(module: str) -> bool:
+            entry = INDEX.get(module)
+            return entry is None or (entry[2] in scopes and (entry[3] or not with_check))
+
+        self._load([m for m in self._pending if wanted(m)])
+        return [rule for code, rule in sorted(self._rules.items())
+                if rule.scope in scopes and (rule.check is not None or not with_check)]
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and key.strip().lower() in self._by_key
+        if not isinstance(key, str):
+            return False
+        wanted = key.strip().lower()
+        if wanted in self._by_key or wanted in self._pending_keys:
+            return True
+        self._load(self._unindexed())
+        return wanted in self._by_key
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules.values())
@@ -155,10 +215,10 @@ _REGISTRY: Registry | None = None
 
 
 def registry() -> Registry:
-    """The registry of all built-in rules (built on first use)."""
+    """The registry of all built-in rules (each module loaded on first use)."""
     global _REGISTRY
     if _REGISTRY is None:
-        _REGISTRY = Registry([_load(name) for name in RULE_MODULES])
+        _REGISTRY = Registry(modules=RULE_MODULES)
     return _REGISTRY
 
 
