@@ -41,6 +41,7 @@ INDEX: dict[str, tuple[str, str, str, bool, tuple[str, ...]]] = {
     "explanation_problem": ("SPF224", "explanation-problem", "dns", True, ()),
     "dns_lookup_failed": ("SPF225", "dns-lookup-failed", "dns", True, ()),
     "no_spf_record": ("SPF226", "no-spf-record", "dns", True, ()),
+    "consumer_mail_include": ("SPF227", "consumer-mail-include", "dns", True, ()),
     "pass_all": ("SPF301", "pass-all", "record", True, ()),
     "broad_range": ("SPF302", "broad-range", "record", True, ()),
     "neutral_all": ("SPF303", "neutral-all", "record", True, ()),
@@ -63,4 +64,7 @@ INDEX: dict[str, tuple[str, str, str, bool, tuple[str, ...]]] = {
     "redundant_cidr": ("SPF402", "redundant-cidr", "record", True, ()),
     "redundant_qualifier": ("SPF403", "redundant-qualifier", "record", True, ()),
     "requirement_not_met": ("SPF501", "requirement-not-met", "requirement", False, ()),
+    "relative_target": ("SPF601", "relative-target", "zone", False, ()),
+    "zone_entry_skipped": ("SPF602", "zone-entry-skipped", "zone", False, ()),
+    "invalid_zone_record": ("SPF603", "invalid-zone-record", "zone", False, ()),
 }
