@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..dns.base import Answer
 from ..errors import InputError
 from .common import error, load_settings_config, os_error_message
 from .options import DNSSettings, FormatSettings, dns_options, format_options
@@ -45,8 +46,9 @@ def lock(ctx: click.Context, files: tuple[str, ...], check_only: bool, lock_path
       spflint lock --check zones/*.zone     # in CI: exit 1 when a provider changed
     """
     from ..check import outage_note
-    from ..zones.check import check_zones, read_sources, requirements_from_config
+    from ..zones.check import check_zones_async, read_sources, requirements_from_config
     from ..zones.lock import (
+        LockFile,
         RecordingResolver,
         compare,
         implausible,
@@ -72,13 +74,17 @@ def lock(ctx: click.Context, files: tuple[str, ...], check_only: bool, lock_path
     if check_only and old is None:
         raise InputError(f"no lock file {str(lock_path)!r} to check")
     inner = zone_resolver(dns, zones, gathered=gathered)
-    recording = RecordingResolver(inner)
-    check_zones(zones, [], config, recording, requirements=requirements,
-                timeout=dns.remaining())
-    live = getattr(inner, "live", None)
-    if live is not None:
-        live.cache_clear()  # record full TTLs, not what is left of them in the cache
-    new, failures = asyncio.run(record_names(recording.external, inner, old, str(lock_path)))
+
+    async def run() -> tuple[LockFile, list[Answer]]:
+        recording = RecordingResolver(inner)
+        await check_zones_async(zones, [], config, recording, requirements=requirements,
+                                timeout=dns.remaining())
+        live = getattr(inner, "live", None)
+        if live is not None:
+            live.cache_clear()  # record full TTLs, not what is left of them in the cache
+        return await record_names(recording.external, inner, old, str(lock_path))
+
+    new, failures = asyncio.run(run())
     outage = outage_note(inner)
     if outage is not None:
         error(f"{outage.message}; {lock_path} is not written")

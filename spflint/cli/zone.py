@@ -46,21 +46,20 @@ class LockSettings:
     use: bool = True
 
 
-def apply_fixes(zones: list[Any], config: Config, fixes: FixSettings, resolver: Any,
-                requirements: list[Any]) -> tuple[list[Any], int]:
+async def apply_fixes(zones: list[Any], config: Config, fixes: FixSettings, resolver: Any,
+                      requirements: list[Any]) -> tuple[list[Any], int]:
     """Plan and (unless ``--diff``) write the fixes; the changes and how many files failed.
 
-    Each record becomes ``spflint fix``'s minimal proven record, resolved repository-first.
+    Each record gets what the fix pipeline proves for it (see :mod:`spflint.zones.fixes`),
+    resolved repository-first.
     """
-    import asyncio
-
     from ..errors import SpflintError
     from ..zones.fixes import minimal_texts
     from ..zones.model import content_hash
     from ..zones.rewrite import plan_rewrite, unified_diff, write_atomic
 
-    texts = asyncio.run(minimal_texts(zones, config, resolver, unsafe=fixes.unsafe,
-                                      requirements=requirements))
+    texts = await minimal_texts(zones, config, resolver, unsafe=fixes.unsafe,
+                                requirements=requirements)
     changes = plan_rewrite(zones, texts, bump_serial=fixes.bump_serial)
     if fixes.diff:
         for change in changes:
@@ -169,20 +168,30 @@ def run_code(findings_code: int, input_errors: bool, dns_failures: bool) -> int:
 def execute(files: tuple[str, ...], config: Config, dns: DNSSettings, fixes: FixSettings,
             lock: LockSettings, repo: bool = True) -> tuple[Report | None, int]:
     """Run the command; the report (None for ``--diff``) and the exit code."""
-    from ..zones.check import check_zones, read_sources, requirements_from_config
-    from ..zones.lock import find_lock, read_lock
+    import asyncio
+    import gc
 
-    requirements = requirements_from_config(config.require)
+    from ..zones.check import read_sources
+
     gathered = gather(files, repo=repo)
     selection = gathered.selection
     zones, errors = read_sources(selection.zones)
-    import gc
-
     # The zones live until the process ends: the cycle collector need not scan them again.
     gc.freeze()
     errors = [*selection.errors, *errors]
     for exc in errors:
         error(str(exc))
+    return asyncio.run(_execute(zones, errors, config, dns, fixes, lock, gathered))
+
+
+async def _execute(zones: list[ZoneFile], errors: list[Any], config: Config,
+                   dns: DNSSettings, fixes: FixSettings, lock: LockSettings,
+                   gathered: Gathered) -> tuple[Report | None, int]:
+    """The command after reading, in one event loop: fixes, then the check."""
+    from ..zones.check import check_zones_async, read_sources, requirements_from_config
+    from ..zones.lock import find_lock, read_lock
+
+    requirements = requirements_from_config(config.require)
     fixed: list[Any] = []
     fix_failures = 0
     lock_path = find_lock(lock.path) if lock.use else None
@@ -192,21 +201,21 @@ def execute(files: tuple[str, ...], config: Config, dns: DNSSettings, fixes: Fix
         return zone_resolver(dns, current, lock_file, gathered)
 
     if fixes.fix or fixes.diff:
-        changes, fix_failures = apply_fixes(zones, config, fixes, resolver_for(zones),
-                                            requirements)
+        changes, fix_failures = await apply_fixes(zones, config, fixes, resolver_for(zones),
+                                                  requirements)
         if fixes.diff:
             code = 2 if errors or fix_failures else (1 if changes else 0)
             return None, code
         fixed = changes
         if fixed:
-            by_path = {z.path: z for z in selection.zones}
+            by_path = {z.path: z for z in gathered.selection.zones}
             zones, more = read_sources([by_path[z.path] for z in zones])
             errors.extend(more)
     # Built afresh: after --fix the zones answer with their corrected records.
     resolver = resolver_for(zones)
     requirements, gathered.unchecked = split_requirements(requirements, zones, gathered.rest)
-    check = check_zones(zones, errors, config, resolver, requirements=requirements,
-                        timeout=dns.remaining())
+    check = await check_zones_async(zones, errors, config, resolver, requirements=requirements,
+                                    timeout=dns.remaining())
     report = build_report(check, fixed, lock_path, gathered)
     code = run_code(exit_code(check.findings, config.fail_on, check.requirements_met),
                     bool(errors or fix_failures), bool(check.dns_failures))

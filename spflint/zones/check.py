@@ -38,6 +38,7 @@ __all__ = [
     "Requirement",
     "ZoneCheck",
     "check_zones",
+    "check_zones_async",
     "note_findings",
     "read_sources",
     "read_zones",
@@ -417,6 +418,14 @@ async def _requirement(requirement: Requirement, check: ZoneCheck, resolver: Res
 def check_zones(zones: list[ZoneFile], errors: list[ZoneFileError], config: Config,
                 resolver: Resolver, *, requirements: Sequence[Requirement] = (),
                 timeout: float | None = None) -> ZoneCheck:
+    """Synchronous :func:`check_zones_async` (runs its own event loop)."""
+    return asyncio.run(check_zones_async(zones, errors, config, resolver,
+                                         requirements=requirements, timeout=timeout))
+
+
+async def check_zones_async(zones: list[ZoneFile], errors: list[ZoneFileError], config: Config,
+                            resolver: Resolver, *, requirements: Sequence[Requirement] = (),
+                            timeout: float | None = None) -> ZoneCheck:
     """Lint every SPF record of ``zones`` (with its strings), walk each owner's whole tree
     with ``resolver`` and check ``requirements``.
 
@@ -439,7 +448,7 @@ def check_zones(zones: list[ZoneFile], errors: list[ZoneFileError], config: Conf
             located = [f.located(file=record.path, line=record.line, domain=record.name)
                        for f in result.findings]
             check.records.append(RecordResult(record, located))
-    asyncio.run(_analyse(check, config, cached, requirements, deadline))
+    await _analyse(check, config, cached, requirements, deadline)
     check.outage = dns_outage(cached)
     if check.outage is not None:
         # Every lookup failed for one reason: say it once, not per name and per record.
