@@ -409,18 +409,26 @@ def unknown_note(unknown: Sequence[UnknownAnswer], unchecked: Sequence[str] = ()
     ``unknown`` are the questions (from every tree of the run), ``unchecked`` the
     requirements that rest on them; ``hint`` says how to give spflint the data.
     """
-    names = list(dict.fromkeys(u.name for u in unknown))
-    if not names and not unchecked:
+    names = list(dict.fromkeys(u.name for u in unknown if u.external))
+    local = list(dict.fromkeys(u.name for u in unknown if not u.external))
+    if not names and not local and not unchecked:
         return None
     parts = []
     if names:
-        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
         word = "name" if len(names) == 1 else "names"
-        parts.append(f"{len(names)} external {word} not checked offline ({shown}); {hint}")
+        parts.append(f"{len(names)} external {word} not checked offline ({_few(names)}); {hint}")
+    if local:
+        word = "name" if len(local) == 1 else "names"
+        parts.append(f"{len(local)} {word} the zone data cannot answer ({_few(local)}: "
+                     "dynamic records, or below a zone cut whose child zone is not here)")
     if unchecked:
         word = "requirement" if len(unchecked) == 1 else "requirements"
         parts.append(f"{len(unchecked)} {word} not checked: " + "; ".join(unchecked))
-    return Note("unknown", "info", "; ".join(parts), tuple(names))
+    return Note("unknown", "info", "; ".join(parts), tuple(names + local))
+
+
+def _few(names: Sequence[str]) -> str:
+    return ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
 
 
 def outage_note(resolver: Resolver) -> Note | None:

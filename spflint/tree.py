@@ -181,6 +181,13 @@ class UnknownAnswer:
     name: str
     qtype: str
     term: str | None = None
+    # Why: "" when nothing covers the name (an external name: a lock or --dns-data gives
+    # it); otherwise what keeps the covering data from answering (a dynamic record, a cut).
+    detail: str = ""
+
+    @property
+    def external(self) -> bool:
+        return not self.detail
 
     def __str__(self) -> str:
         via = f" ({self.term})" if self.term else ""
@@ -188,7 +195,7 @@ class UnknownAnswer:
 
     def to_dict(self) -> dict[str, Any]:
         return {"domain": self.domain, "name": self.name, "qtype": self.qtype,
-                "term": self.term}
+                "term": self.term, "external": self.external, "detail": self.detail}
 
 
 @dataclass
@@ -483,6 +490,13 @@ def _analyse(record: Record) -> tuple[int, list[IgnoredTerm]]:
     return terms.lookups, ignored
 
 
+def _unknown_why(answer: Answer) -> str:
+    """"" for a name nothing covers; else why the data covering it cannot answer."""
+    from .dns.layered import NO_DATA_SOURCE
+
+    return "" if answer.source == NO_DATA_SOURCE else answer.detail
+
+
 # --- the walk --------------------------------------------------------------------------------
 
 
@@ -571,7 +585,7 @@ class _Walker:
         if txt.outcome.is_failure:
             info.failures.append(DnsFailure(name, name, "TXT", txt.outcome, txt.detail))
         elif txt.outcome.is_unknown:
-            info.unknown.append(UnknownAnswer(name, name, "TXT"))
+            info.unknown.append(UnknownAnswer(name, name, "TXT", detail=_unknown_why(txt)))
         for strings in txt.txt_records():
             # latin-1 keeps every octet; non-ASCII then fails the grammar (§3.1: 7-bit ASCII).
             text = b"".join(strings).decode("latin-1")
@@ -686,7 +700,8 @@ class _Walker:
             info.failures.append(DnsFailure(info.name, answer.name, answer.rdtype,
                                             answer.outcome, answer.detail, term))
         elif answer.outcome.is_unknown:
-            info.unknown.append(UnknownAnswer(info.name, answer.name, answer.rdtype, term))
+            info.unknown.append(UnknownAnswer(info.name, answer.name, answer.rdtype, term,
+                                              _unknown_why(answer)))
 
     async def resolve_mx(self, info: _NameInfo, term: str, target: str) -> None:
         answer = await self.ask(target, "MX")
@@ -725,7 +740,8 @@ class _Walker:
             elif answer.outcome.is_unknown:
                 unknown = True
                 counts.append(None)
-                info.unknown.append(UnknownAnswer(info.name, host, answer.rdtype, term))
+                info.unknown.append(UnknownAnswer(info.name, host, answer.rdtype, term,
+                                                  _unknown_why(answer)))
             else:
                 counts.append(len(answer.records))
         return MxHost(host, pref, counts[0], counts[1], failed, unknown)

@@ -155,3 +155,40 @@ def test_one_broken_provider_is_not_an_outage(
     doc = as_json(result)
     assert doc["notes"] == []
     assert [d["code"] for d in doc["diagnostics"] if d["code"].startswith("SPF2")] == ["SPF225"]
+
+
+def _zone_repo(tmp_path: Path, text: str) -> Path:
+    (tmp_path / ".git").mkdir()  # a repository of its own: the zone is all it holds
+    (tmp_path / "db.example.org").write_text(text)
+    return tmp_path
+
+
+def test_dynamic_records_are_unknown_not_missing(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(_zone_repo(tmp_path, (
+        "$ORIGIN example.org.\n@ SOA ns1 hostmaster 1 7200 900 1209600 300\n"
+        "www DYNA geoip!prod-www\ncdn DYNC weighted!cdn\n"
+        '@ TXT "v=spf1 a:www.example.org a:cdn.example.org mx:cdn.example.org -all"\n')))
+    result = run("zone", "--offline", "-f", "json")
+    assert result.exit_code == 0, result.output
+    doc = as_json(result)
+    assert [d["code"] for d in doc["diagnostics"]] == ["SPF602", "SPF602"]  # skipped types
+    [note] = doc["notes"]
+    assert note["items"] == ["www.example.org", "cdn.example.org"]
+    assert "cannot answer" in note["message"] and "lock" not in note["message"]
+
+
+def test_names_below_a_zone_cut_are_unknown(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(_zone_repo(tmp_path, (
+        "$ORIGIN example.org.\n@ SOA ns1 hostmaster 1 7200 900 1209600 300\n"
+        "mail NS ns1.mail-host.example.\n"
+        '@ TXT "v=spf1 include:_spf.mail.example.org include:gone.example.org -all"\n')))
+    result = run("zone", "--offline", "-f", "json")
+    doc = as_json(result)
+    codes = [(d["code"], d.get("term")) for d in doc["diagnostics"]]
+    # Below the delegation the parent zone does not speak: unknown, not "no SPF record";
+    # a name the zone itself would hold but does not is missing for real.
+    assert codes == [("SPF212", "include:gone.example.org")]
+    assert doc["notes"][0]["items"] == ["_spf.mail.example.org"]
+    assert result.exit_code == 1

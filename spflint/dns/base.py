@@ -118,6 +118,9 @@ class ZoneData:
     # The data describes the whole DNS (an openspf test scenario, under a ``zonedata:`` key):
     # a name it does not list does not exist.
     complete: bool = False
+    # Names whose answers the server computes per query (gdnsd's DYNA: addresses; DYNC: any
+    # type, "*"): the data cannot say what they are, so those questions are unknown.
+    computed: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def question(name: str, rdtype: str, source: str) -> tuple[str, str] | Answer:

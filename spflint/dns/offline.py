@@ -159,6 +159,11 @@ class OfflineResolver:
             records = tuple(value for kind, value in entry.records if kind == rdtype)
             if records:
                 return self._done(qname, rdtype, Outcome.OK, chain, records), ""
+            computed = self.zonedata.computed.get(current)
+            if computed is not None and (rdtype in computed or "*" in computed):
+                return Answer(qname, rdtype, Outcome.UNKNOWN, source=self.source,
+                              detail=f"{current}'s answers are computed by its server per "
+                                     "query (a dynamic record the data cannot evaluate)"), ""
             failure = self._failure(entry, current, qname, rdtype)
             if failure is not None:
                 return failure, ""

@@ -297,6 +297,7 @@ def merge(*zonedata: ZoneData) -> ZoneData:
         merged.apexes |= data.apexes
         merged.delegations |= data.delegations
         merged.complete = merged.complete or data.complete
+        merged.computed.update(data.computed)
         for name, entry in data.names.items():
             target = merged.names.setdefault(name, NameData())
             target.records.extend(entry.records)

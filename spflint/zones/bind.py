@@ -47,6 +47,8 @@ MAX_INCLUDES = 1000  # $INCLUDE directives followed for one zone
 MAX_GENERATED = 100_000  # records all $GENERATE directives of one zone may produce
 MAX_NOTES = 100  # skipped entries listed one by one per zone; the rest are counted
 SKIPPED = "SPF602"  # the zone-scope rule that reports skipped entries
+# gdnsd's dynamic records: the server computes the answers per query, so the data cannot.
+_COMPUTED = {b"DYNA": frozenset({"A", "AAAA"}), b"DYNC": frozenset({"*"})}
 
 _BLANK = frozenset(b" \t\r\x0b\x0c")
 _WORD_STOP = re.compile(rb'[ \t\r\n\x0b\x0c;()"\\]')
@@ -1096,6 +1098,10 @@ class _Reader:
                       words[pos].decode("utf-8", errors="replace") if src.recognised else None)
             if rdclass == _IN:
                 self.node(owner)  # the name exists, whatever it holds
+                computed = _COMPUTED.get(words[pos].upper())
+                if computed is not None:
+                    known = self.data.computed.get(owner, frozenset())
+                    self.data.computed[owner] = known | computed
             return owner
         if rdclass != _IN:
             src.recognised = True

@@ -172,6 +172,7 @@ def repo_data(zones: Sequence[ZoneFile]) -> ZoneData:
         data = zone.data
         merged.apexes |= data.apexes
         merged.delegations |= data.delegations
+        merged.computed.update(data.computed)
         both = names.keys() & data.names.keys()
         earlier = {name: names[name] for name in both}
         names.update(data.names)
