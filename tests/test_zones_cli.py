@@ -404,3 +404,23 @@ def test_each_layout_resolves_from_unchanged_files(layout_repo: Path) -> None:
     alone = run("--offline", "--no-repo", "--format", "json", changed)
     assert alone.exit_code == 0, alone.output
     assert as_json(alone)["unknown"] != []
+
+
+def test_include_outside_the_repository_needs_include_root(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo, shared = tmp_path / "repo", tmp_path / "shared"
+    (repo / ".git").mkdir(parents=True)
+    shared.mkdir()
+    (shared / "spf.inc").write_text('@ TXT "v=spf1 ip4:192.0.2.1 -all"\n')
+    (repo / "db.example.com").write_text(
+        "$ORIGIN example.com.\n@ SOA ns1 hostmaster 1 7200 900 1209600 300\n"
+        "$INCLUDE ../shared/spf.inc\n")
+    monkeypatch.chdir(repo)
+    refused = CliRunner().invoke(main, ["zone", "--offline", "db.example.com"])
+    assert refused.exit_code == 2
+    assert "db.example.com:3" in refused.output and "outside" in refused.output
+    allowed = CliRunner().invoke(main, ["zone", "--offline", "--include-root", str(shared),
+                                        "-f", "json", "db.example.com"])
+    assert allowed.exit_code == 0, allowed.output
+    records = [r for f in json.loads(allowed.stdout)["files"] for r in f["records"]]
+    assert [r["record"] for r in records] == ["v=spf1 ip4:192.0.2.1 -all"]

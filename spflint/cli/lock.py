@@ -11,7 +11,7 @@ from ..dns.base import Answer
 from ..errors import InputError
 from .common import error, load_settings_config, os_error_message
 from .options import DNSSettings, FormatSettings, dns_options, format_options
-from .zone import gather, zone_resolver
+from .zone import gather, include_root_option, zone_resolver
 
 
 @click.command()
@@ -24,6 +24,7 @@ from .zone import gather, zone_resolver
 @click.option("--allow-nxdomain", is_flag=True,
               help="Write the lock even when well-known providers or every name come back "
                    "NXDOMAIN (normally a sign of a resolver that lies).")
+@include_root_option
 @click.option("--no-repo", is_flag=True,
               help="Answer only from the files given, not from the repository's other zone "
                    "files.")
@@ -31,7 +32,8 @@ from .zone import gather, zone_resolver
 @format_options
 @click.pass_context
 def lock(ctx: click.Context, files: tuple[str, ...], check_only: bool, lock_path: Path,
-         allow_nxdomain: bool, no_repo: bool, dns: DNSSettings, fmt: FormatSettings) -> None:
+         allow_nxdomain: bool, include_roots: tuple[str, ...], no_repo: bool,
+         dns: DNSSettings, fmt: FormatSettings) -> None:
     """Record the TXT, A, AAAA and MX answers of every external name the zones need.
 
     The zones (those of FILE, else every zone file of the repository, chosen as 'spflint
@@ -63,8 +65,8 @@ def lock(ctx: click.Context, files: tuple[str, ...], check_only: bool, lock_path
         raise InputError("spflint lock asks live DNS; it cannot run with --offline")
     config = load_settings_config(ctx, fmt)
     requirements = requirements_from_config(config.require)
-    gathered = gather(files, repo=not no_repo)
-    zones, errors = read_sources(gathered.selection.zones)
+    gathered = gather(files, repo=not no_repo, include_roots=include_roots)
+    zones, errors = read_sources(gathered.selection.zones, include_roots)
     errors = [*gathered.selection.errors, *errors]
     if errors:
         for exc in errors:

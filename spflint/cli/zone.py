@@ -30,6 +30,13 @@ LOCK_HINT = "`spflint lock` pins them"
 SHOWN_SKIPPED = 20
 
 
+include_root_option = click.option(
+    "--include-root", "include_roots", multiple=True, metavar="DIR",
+    type=click.Path(exists=True, file_okay=False, path_type=str),
+    help="A directory $INCLUDE may also read from (repeatable); by default only the zone "
+         "file's own directory tree and its repository.")
+
+
 @dataclass(frozen=True)
 class FixSettings:
     """``--fix``, ``--unsafe-fixes``, ``--diff`` and ``--bump-serial``."""
@@ -101,6 +108,7 @@ class Gathered:
     rest: RepoResolver | None = None  # the repository layer of the last resolver built
     # requirements left to the runs over the files that hold their names
     unchecked: list[tuple[Requirement, list[str]]] = field(default_factory=list)
+    include_roots: tuple[str, ...] = ()  # more directories $INCLUDE may read (--include-root)
 
     def layers(self, zones: list[ZoneFile]) -> list[OfflineResolver]:
         """The first resolver layers for ``zones``: themselves, then the rest of the
@@ -108,11 +116,12 @@ class Gathered:
         from ..zones.check import rest_of_repository, zone_layers
 
         self.rest = None if self.repository is None else \
-            rest_of_repository(zones, self.repository)
+            rest_of_repository(zones, self.repository, self.include_roots)
         return zone_layers(zones, self.rest)
 
 
-def gather(files: tuple[str, ...], *, repo: bool = True) -> Gathered:
+def gather(files: tuple[str, ...], *, repo: bool = True,
+           include_roots: tuple[str, ...] = ()) -> Gathered:
     """The zones of ``files``, or of the whole repository when none are given.
 
     The repository is the git top-level of the working directory (the closest directory
@@ -139,7 +148,8 @@ def gather(files: tuple[str, ...], *, repo: bool = True) -> Gathered:
                              " directories to check)")
         selection = Selection(zones=list(found.zones), skipped=list(found.skipped))
     # A zone too large to read still speaks for its names: they are unknown, not missing.
-    return Gathered(selection, root, [*found.zones, *found.oversized] if repo else None)
+    return Gathered(selection, root, [*found.zones, *found.oversized] if repo else None,
+                    include_roots=include_roots)
 
 
 def zone_resolver(dns: DNSSettings, zones: list[ZoneFile], lock: Any = None,
@@ -166,16 +176,17 @@ def run_code(findings_code: int, input_errors: bool, dns_failures: bool) -> int:
 
 
 def execute(files: tuple[str, ...], config: Config, dns: DNSSettings, fixes: FixSettings,
-            lock: LockSettings, repo: bool = True) -> tuple[Report | None, int]:
+            lock: LockSettings, repo: bool = True, include_roots: tuple[str, ...] = ()
+            ) -> tuple[Report | None, int]:
     """Run the command; the report (None for ``--diff``) and the exit code."""
     import asyncio
     import gc
 
     from ..zones.check import read_sources
 
-    gathered = gather(files, repo=repo)
+    gathered = gather(files, repo=repo, include_roots=include_roots)
     selection = gathered.selection
-    zones, errors = read_sources(selection.zones)
+    zones, errors = read_sources(selection.zones, include_roots)
     # The zones live until the process ends: the cycle collector need not scan them again.
     gc.freeze()
     errors = [*selection.errors, *errors]
@@ -209,7 +220,8 @@ async def _execute(zones: list[ZoneFile], errors: list[Any], config: Config,
         fixed = changes
         if fixed:
             by_path = {z.path: z for z in gathered.selection.zones}
-            zones, more = read_sources([by_path[z.path] for z in zones])
+            zones, more = read_sources([by_path[z.path] for z in zones],
+                                       gathered.include_roots)
             errors.extend(more)
     # Built afresh: after --fix the zones answer with their corrected records.
     resolver = resolver_for(zones)
@@ -371,12 +383,14 @@ def build_report(check: ZoneCheck, fixed: list[Any], lock_path: Path | None,
 @click.option("--no-repo", is_flag=True,
               help="Answer only from the files given, not from the repository's other zone "
                    "files.")
+@include_root_option
 @dns_options
 @format_options
 @click.pass_context
 def zone(ctx: click.Context, files: tuple[str, ...], fix: bool, unsafe_fixes: bool,
          show_diff: bool, bump_serial: bool, lock_path: Path | None, no_lock: bool,
-         no_repo: bool, dns: DNSSettings, fmt: FormatSettings) -> None:
+         no_repo: bool, include_roots: tuple[str, ...], dns: DNSSettings,
+         fmt: FormatSettings) -> None:
     """Lint the SPF records in BIND-family or octoDNS zone files.
 
     Without FILE, every zone file of the repository (the git top-level, else the working
@@ -399,7 +413,7 @@ def zone(ctx: click.Context, files: tuple[str, ...], fix: bool, unsafe_fixes: bo
     config = load_settings_config(ctx, fmt)
     fixes = FixSettings(fix, unsafe_fixes, show_diff, bump_serial)
     report, code = execute(files, config, dns, fixes, LockSettings(lock_path, not no_lock),
-                           repo=not no_repo)
+                           repo=not no_repo, include_roots=include_roots)
     if report is not None:
         emit(report, fmt.format, global_settings(ctx).color)
     ctx.exit(code)

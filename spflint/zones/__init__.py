@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .model import SoaSerial, StringToken, ZoneFile, ZoneFileError, ZoneNote, ZoneRecord
@@ -45,10 +45,13 @@ def is_octodns(path: str | os.PathLike[str]) -> bool:
 
 
 def read_zone(path: str | os.PathLike[str], *, overrides: Mapping[str, bytes] | None = None,
-              origin: str | None = None) -> ZoneFile:
+              origin: str | None = None,
+              include_roots: Sequence[str | os.PathLike[str]] = ()) -> ZoneFile:
     """Read a zone of either format: a YAML file or a split directory as octoDNS, any other
     file as a BIND master file. ``origin`` is the zone's name when the path does not tell it
     (a split directory with an extension other than ``.``); by default the reader finds it.
+    ``include_roots`` are directories a BIND ``$INCLUDE`` may read from besides the default
+    ones (the zone file's own directory tree and its repository)
 
     :raises ZoneFileError: see :func:`read_bind` and :func:`read_octodns`.
     """
@@ -58,4 +61,4 @@ def read_zone(path: str | os.PathLike[str], *, overrides: Mapping[str, bytes] | 
         return read_octodns(path, origin, overrides=overrides)
     from .bind import read_bind
 
-    return read_bind(path, origin, overrides=overrides)
+    return read_bind(path, origin, overrides=overrides, also_allow=include_roots)

@@ -1220,7 +1220,7 @@ class _Reader:
 def read_bind(path: str | os.PathLike[str], origin: str | None = None, *,
               overrides: Mapping[str, bytes] | None = None,
               allowed_root: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None
-              = None) -> ZoneFile:
+              = None, also_allow: Sequence[str | os.PathLike[str]] = ()) -> ZoneFile:
     """Read a BIND-family master file and the files it ``$INCLUDE``s.
 
     The origin is ``origin``, else the file's first ``$ORIGIN``, else its SOA owner or first
@@ -1228,7 +1228,8 @@ def read_bind(path: str | os.PathLike[str], origin: str | None = None, *,
     ``overrides`` maps paths to contents used instead of the files on disk.
 
     ``$INCLUDE`` reads regular files only, inside ``allowed_root`` (one directory or several;
-    by default the directory of ``path`` and the git work tree holding it). Unknown record
+    by default the directory of ``path`` and the git work tree holding it), and inside the
+    directories of ``also_allow`` (the user's ``--include-root``). Unknown record
     types and directives are skipped, each with a ``SPF602`` note in ``ZoneFile.notes``;
     ``$GENERATE`` is expanded (at most :data:`MAX_GENERATED` records per zone) into zone data
     only: generated TXT records answer questions but are not records of the file.
@@ -1243,6 +1244,7 @@ def read_bind(path: str | os.PathLike[str], origin: str | None = None, *,
         roots = (os.path.realpath(allowed_root),)
     else:
         roots = tuple(os.path.realpath(r) for r in allowed_root)
+    roots = (*roots, *(os.path.realpath(r) for r in also_allow))
     reader = _Reader(top, overrides or {}, roots)
     start = (from_dns_name(dns.name.from_text(origin.rstrip(".") + "."))
              if origin else None)

@@ -30,7 +30,7 @@ from .discover import ZoneSource, discover, select
 from .lock import LockFile, LockResolver
 from .model import ZoneFile, ZoneFileError, ZoneNote, ZoneRecord
 from .octodns import published_strings
-from .repo import RepoResolver, origins_below
+from .repo import RepoResolver, origins_below, reader_with
 
 __all__ = [
     "CachedResolver",
@@ -128,8 +128,11 @@ def zone_files_in(directory: str | os.PathLike[str]) -> list[str]:
     return [zone.path for zone in discover(os.fspath(directory)).zones]
 
 
-def read_sources(sources: Sequence[ZoneSource]) -> tuple[list[ZoneFile], list[ZoneFileError]]:
-    """Read each zone; one that fails is reported and the others are still read."""
+def read_sources(sources: Sequence[ZoneSource],
+                 include_roots: Sequence[str | os.PathLike[str]] = ()
+                 ) -> tuple[list[ZoneFile], list[ZoneFileError]]:
+    """Read each zone; one that fails is reported and the others are still read.
+    ``include_roots``: more directories ``$INCLUDE`` may read from (see :func:`read_zone`)."""
     zones: list[ZoneFile] = []
     errors: list[ZoneFileError] = []
     # Reading builds hundreds of thousands of objects and no reference cycles: the cycle
@@ -140,7 +143,8 @@ def read_sources(sources: Sequence[ZoneSource]) -> tuple[list[ZoneFile], list[Zo
         for source in sources:
             try:
                 zones.append(read_zone(source.path,
-                                       origin=source.origin if source.split else None))
+                                       origin=source.origin if source.split else None,
+                                       include_roots=include_roots))
             except ZoneFileError as exc:
                 errors.append(exc)
     finally:
@@ -184,12 +188,13 @@ def repo_data(zones: Sequence[ZoneFile]) -> ZoneData:
     return merged
 
 
-def rest_of_repository(zones: Sequence[ZoneFile],
-                       sources: Sequence[ZoneSource]) -> RepoResolver:
+def rest_of_repository(zones: Sequence[ZoneFile], sources: Sequence[ZoneSource],
+                       include_roots: Sequence[str] = ()) -> RepoResolver:
     """The repository's zones other than ``zones`` (and the files they read), answering
     lazily: see :class:`spflint.zones.repo.RepoResolver`."""
     own = {os.path.realpath(path) for zone in zones for path in (zone.path, *zone.contents)}
-    return RepoResolver(s for s in sources if os.path.realpath(s.path) not in own)
+    return RepoResolver((s for s in sources if os.path.realpath(s.path) not in own),
+                        reader=reader_with(include_roots))
 
 
 def zone_layers(zones: Sequence[ZoneFile],

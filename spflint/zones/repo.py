@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -47,12 +48,18 @@ class _Group:
 Reader = Callable[[ZoneSource], ZoneFile]
 
 
-def _read(source: ZoneSource) -> ZoneFile:
+def _read(source: ZoneSource, include_roots: Sequence[str] = ()) -> ZoneFile:
     if not source.split:
         size = os.path.getsize(source.path)
         if size > MAX_ZONE_BYTES:
             raise ZoneFileError(source.path, too_large(size))
-    return read_zone(source.path, origin=source.origin if source.split else None)
+    return read_zone(source.path, origin=source.origin if source.split else None,
+                     include_roots=include_roots)
+
+
+def reader_with(include_roots: Sequence[str]) -> Reader:
+    """The repository's zone reader, ``$INCLUDE`` allowed into ``include_roots`` too."""
+    return functools.partial(_read, include_roots=tuple(include_roots))
 
 
 class RepoResolver(OfflineResolver):
