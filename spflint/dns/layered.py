@@ -54,15 +54,32 @@ class LayeredResolver:
 
     async def query(self, name: str, rdtype: str) -> Answer:
         """Ask one question of the first layer that covers the name; never raises for DNS."""
-        return await self._query(name, rdtype.upper(), 0)
+        rdtype = rdtype.upper()
+        answer, ask = self._local(name, rdtype, 0)
+        if answer is not None:
+            return answer
+        assert self.live is not None
+        answer = await self.live.query(ask, rdtype)
+        self._collect_live_log()
+        qname = normalize(name)
+        return answer if ask == qname else dataclasses.replace(answer, name=qname)
 
-    async def _query(self, name: str, rdtype: str, depth: int) -> Answer:
+    def answer_now(self, name: str, rdtype: str) -> Answer | None:
+        """The answer when local data (or being offline) decides it, without waiting; None
+        when live DNS has to be asked. A run over a repository asks hundreds of thousands of
+        questions its zone files answer: they need no task each."""
+        return self._local(name, rdtype.upper(), 0)[0]
+
+    def _local(self, name: str, rdtype: str, depth: int) -> tuple[Answer | None, str]:
+        """``(answer, "")`` when the offline layers decide, else ``(None, name)``: the name
+        live DNS must be asked (the question's, or where a CNAME or ALIAS leads)."""
         if rdtype not in RDTYPES:
             raise ValueError(f"unsupported record type {rdtype!r}")
         try:
             qname = normalize(name)
         except InputError as exc:
-            return Answer(name, rdtype, Outcome.ERROR, source="spflint", detail=exc.message)
+            return Answer(name, rdtype, Outcome.ERROR, source="spflint",
+                          detail=exc.message), ""
         for layer in self.offline:
             if not layer.covers(qname):
                 continue
@@ -78,19 +95,19 @@ class LayeredResolver:
                         Outcome.ERROR,
                         source=layer.source,
                         detail=f"CNAME chain longer than {MAX_CNAME_CHAIN}",
-                    )
-                rest = await self._query(target, rdtype, depth + 1)
-                return dataclasses.replace(rest, name=qname)
+                    ), ""
+                rest, ask = self._local(target, rdtype, depth + 1)
+                if rest is None:
+                    return None, ask
+                return dataclasses.replace(rest, name=qname), ""
             self.log.append(QueryRecord(qname, rdtype, answer.outcome, answer.source, elapsed))
-            return answer
+            return answer, ""
         if self.live is None:
             answer = Answer(qname, rdtype, Outcome.UNKNOWN, source=NO_DATA_SOURCE,
                             detail=NO_DATA_DETAIL)
             self.log.append(QueryRecord(qname, rdtype, answer.outcome, answer.source, 0.0))
-            return answer
-        answer = await self.live.query(qname, rdtype)
-        self._collect_live_log()
-        return answer
+            return answer, ""
+        return None, qname
 
     def outage(self) -> str | None:
         """One sentence when live DNS never answered at all (see ``LiveResolver.outage``)."""

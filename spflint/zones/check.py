@@ -252,6 +252,12 @@ class CachedResolver:
         if answer is not None:
             self.hits += 1
             return answer
+        now = getattr(self.inner, "answer_now", None)
+        if now is not None and key not in self._pending:
+            answer = now(name, rdtype)
+            if isinstance(answer, Answer):
+                self.answers[key] = answer
+                return answer
         task = self._pending.get(key)
         if task is None or task.get_loop() is not asyncio.get_running_loop():
             task = asyncio.ensure_future(self._ask(key, name, rdtype))
