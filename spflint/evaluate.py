@@ -51,6 +51,7 @@ from .semantics import (
     query_cap,
     redirect_result,
 )
+from .txt import record_text
 
 
 @dataclass(frozen=True)
@@ -304,7 +305,7 @@ class _Evaluation:
                 self.note_void(answer, where)
             return None
         # latin-1 keeps every octet; non-ASCII then fails the grammar (§3.1: 7-bit ASCII).
-        texts = [b"".join(strings).decode("latin-1") for strings in answer.txt_records()]
+        texts = [record_text(strings) for strings in answer.txt_records()]
         records = [t for t in texts if is_spf_record(t)]
         if len(records) > 1:
             raise _Abort("permerror", f"{domain} publishes {len(records)} SPF records (§4.5)")

@@ -56,6 +56,7 @@ from .semantics import (
     mx_hosts,
     redirect_result,
 )
+from .txt import record_text
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -564,7 +565,7 @@ class Compiler:
         if answer.outcome is not Outcome.OK:
             fetched = Fetched((), answer.outcome)
         else:
-            texts = [b"".join(s).decode("latin-1") for s in answer.txt_records()]
+            texts = [record_text(s) for s in answer.txt_records()]
             fetched = Fetched(tuple(t for t in texts if is_spf_record(t)))
         self.records[name] = fetched
         return fetched

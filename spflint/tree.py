@@ -16,6 +16,7 @@ from .errors import InputError, SpfSyntaxError
 from .macros import MacroContext, expand_domain, is_valid_target, normalize_ip
 from .parser import Problem, is_spf_record, parse_record
 from .semantics import MAX_LOOKUPS, MAX_MX_RECORDS, MAX_VOID_LOOKUPS, evaluated, mx_hosts
+from .txt import record_text
 
 # The RFC's limits, under the names the walk's callers know them by.
 LOOKUP_LIMIT = MAX_LOOKUPS
@@ -295,7 +296,7 @@ class TreeNode:
             "error": self.error,
             "exp": None if self.exp_answer is None else {
                 "name": self.exp_answer.name, "outcome": self.exp_answer.outcome.value,
-                "texts": [b"".join(r).decode("latin-1")
+                "texts": [record_text(r)
                           for r in self.exp_answer.txt_records()]},
             "children": [c.to_dict() for c in self.children],
         }
@@ -588,7 +589,7 @@ class _Walker:
             info.unknown.append(UnknownAnswer(name, name, "TXT", detail=_unknown_why(txt)))
         for strings in txt.txt_records():
             # latin-1 keeps every octet; non-ASCII then fails the grammar (§3.1: 7-bit ASCII).
-            text = b"".join(strings).decode("latin-1")
+            text = record_text(strings)
             if is_spf_record(text):
                 info.spf_records.append((text, strings))
             else:
@@ -828,7 +829,7 @@ class _Walker:
         if txt.outcome.is_failure:
             node.error = f"TXT {info.name}: {txt.detail or txt.outcome.value}"
         if info.spf99 is not None:
-            node.type99 = [b"".join(s).decode("latin-1") for s in info.spf99.txt_records()]
+            node.type99 = [record_text(s) for s in info.spf99.txt_records()]
 
 
 def _log_length(resolver: Resolver) -> int | None:

@@ -16,7 +16,7 @@ from spflint.dns.offline import OfflineResolver
 from spflint.dns.zonedata import load
 from spflint.evaluate import evaluate
 from spflint.fix import FixError, FixOptions, fix_policy
-from spflint.fix.split import strings_of
+from spflint.txt import split_text as strings_of
 from tests.conftest import zonedata_from_dict
 from tests.dnsserver import DNSTestServer
 

@@ -91,7 +91,7 @@ def test_forced_flattening_evaluates_like_the_original(zone: dict[str, Any], see
                 min_size=1, max_size=30))
 @settings(max_examples=200, deadline=None)
 def test_strings_join_back_and_fit(words: list[str]) -> None:
-    from spflint.fix.split import strings_of
+    from spflint.txt import split_text as strings_of
 
     value = " ".join(words)
     strings = strings_of(value)

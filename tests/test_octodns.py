@@ -16,11 +16,12 @@ from spflint.cli import main
 from spflint.config import Config
 from spflint.dns.base import ZoneData
 from spflint.findings import Severity
+from spflint.txt import cut as published_strings
 from spflint.zones import ZoneFile, ZoneFileError, read_octodns, read_zone
 from spflint.zones import octodns as octodns_module
 from spflint.zones.check import check_zones, repo_resolver
 from spflint.zones.fixes import minimal_texts
-from spflint.zones.octodns import MAX_DEPTH, MAX_NOTES, published_strings
+from spflint.zones.octodns import MAX_DEPTH, MAX_NOTES
 from spflint.zones.rewrite import plan_rewrite, write_atomic
 
 

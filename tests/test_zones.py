@@ -18,10 +18,13 @@ from spflint.config import Config
 from spflint.dns.base import Answer, Resolver, ZoneData
 from spflint.dns.layered import LayeredResolver
 from spflint.lint import lint_record
+from spflint.txt import cut as published_strings
+from spflint.txt import octodns_escape as escape_value
+from spflint.txt import octodns_unescape as unescape_value
+from spflint.txt import split as split_strings
 from spflint.zones import ZoneFileError, read_bind, read_octodns, read_zone
-from spflint.zones.bind import split_strings
 from spflint.zones.check import CachedResolver, check_zones, read_zones, repo_resolver
-from spflint.zones.octodns import escape_value, parse_chunks, published_strings, unescape_value
+from spflint.zones.octodns import parse_chunks
 
 REPOS = Path(__file__).resolve().parent.parent / "fixtures" / "repos"
 

@@ -250,7 +250,8 @@ def load_bind(path: str | os.PathLike[str], origin: str | None = None) -> ZoneDa
         255 octets (with file, line and column).
     """
     # Imported here: the zone readers are not needed to start a command without zone data.
-    from spflint.zones.bind import MAX_STRING, read_bind, read_bounded
+    from spflint.txt import MAX_STRING
+    from spflint.zones.bind import read_bind, read_bounded
     from spflint.zones.model import LineIndex, ZoneFileError
 
     label = os.fspath(path)

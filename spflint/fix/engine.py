@@ -27,6 +27,7 @@ from ..lint import lint_record
 from ..parser import is_spf_record, parse_record
 from ..semantics import MAX_LOOKUPS as LOOKUP_LIMIT
 from ..semantics import MAX_VOID_LOOKUPS as VOID_LIMIT
+from ..txt import record_text
 from .apply import FixPolicy, apply_fixes
 from .flatten import flatten_includes
 from .model import Change, FixError, FixOptions, FixResult, PublishedRecord
@@ -122,7 +123,7 @@ class Fixer:
         if answer.outcome.is_unknown:
             raise UnknownAnswerError(f"the record of {self.domain} is not known offline: give "
                                      "it with --record or --dns-data, or drop --offline")
-        texts = [b"".join(s).decode("latin-1") for s in answer.txt_records()]
+        texts = [record_text(s) for s in answer.txt_records()]
         found = [t for t in texts if is_spf_record(t) or t.strip().lower().startswith("v=spf")]
         return found
 

@@ -12,6 +12,7 @@ from ..ast import Directive, Include, Term
 from ..dns.names import canonical
 from ..ipspace import Compiler, Final, IntervalMap, IPSpace, minimal_cidrs
 from ..semantics import MAX_LOOKUPS as LOOKUP_LIMIT
+from ..txt import record_text
 from .model import NEVER_FLATTEN, Change
 
 if TYPE_CHECKING:
@@ -143,7 +144,7 @@ async def snapshot(fixer: Fixer, flattened: Sequence[_Candidate]) -> dict[str, A
             records: list[Any] = []
             for value in answer.records:
                 if isinstance(value, tuple) and all(isinstance(s, bytes) for s in value):
-                    records.append(b"".join(value).decode("latin-1"))  # type: ignore[arg-type]
+                    records.append(record_text(value))  # type: ignore[arg-type]
                 elif isinstance(value, tuple):
                     records.append([value[0], value[1]])
                 else:

@@ -11,7 +11,6 @@ from ..hosts.model import PublishedRecord
 __all__ = ["Change", "FixError", "FixOptions", "FixResult", "PublishedRecord"]
 
 DEFAULT_MAX_SIZE = 450  # whole TXT answer budget (RFC 7208 §3.4)
-MAX_STRING = 255  # one TXT character-string
 NEVER_FLATTEN = ("spf.protection.outlook.com",)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from ..dns.base import Answer, Outcome, Resolver, TxtValue
 from ..hosts.model import PublishedRecord
 from ..parser import is_spf_record
+from ..txt import record_text
 
 
 class OverlayResolver:
@@ -25,6 +26,6 @@ class OverlayResolver:
             return await self.inner.query(name, rdtype)
         now = await self.inner.query(name, rdtype)
         others = tuple(r for r in now.txt_records()
-                       if not is_spf_record(b"".join(r).decode("latin-1")))
+                       if not is_spf_record(record_text(r)))
         return Answer(key, "TXT", Outcome.OK, (*others, mine), now.ttl,
                       "the fixed record (not published yet)")

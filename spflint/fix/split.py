@@ -15,38 +15,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..ast import IP4, IP6, MX, A, All, Directive, Include, Term, literal_domain
-from .model import MAX_STRING, Change, PublishedRecord
+from ..txt import split_text as strings_of
+from .model import Change, PublishedRecord
 
 if TYPE_CHECKING:
     from .engine import Fixer
-
-
-def strings_of(value: str, limit: int = MAX_STRING) -> tuple[str, ...]:
-    """Split a record at term boundaries into character-strings of at most ``limit`` octets.
-
-    Each string but the last keeps its trailing space: receivers join strings with nothing
-    in between (RFC 7208 §3.3).
-    """
-    out: list[str] = []
-    current = ""
-    for word in value.split(" "):
-        piece = word if not current else " " + word
-        # ">=": a string that is followed by another also carries the separating space.
-        if current and len(current.encode()) + len(piece.encode()) >= limit:
-            out.append(current + " ")
-            current = word
-        else:
-            current += piece
-    out.append(current)
-    # A single term longer than a string is cut inside the term: receivers join the strings
-    # with nothing in between, so the record text is unchanged.
-    exact: list[str] = []
-    for text in out:
-        while len(text.encode()) > limit:
-            exact.append(text[:limit])
-            text = text[limit:]
-        exact.append(text)
-    return tuple(exact)
 
 
 def movable(term: Term) -> bool:

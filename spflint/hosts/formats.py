@@ -6,6 +6,7 @@ import json
 import re
 import shlex
 
+from ..txt import cut, quote_text
 from .model import MAX_STRING_OCTETS, HostFormatError
 
 
@@ -21,30 +22,15 @@ def chunk(text: str, size: int = MAX_STRING_OCTETS) -> list[str]:
     """
     if not text.isascii():
         raise HostFormatError("SPF record text must be ASCII (RFC 7208 §3)")
-    if not text:
-        return [""]
-    return [text[i:i + size] for i in range(0, len(text), size)]
+    return [s.decode("ascii") for s in cut(text.encode("ascii"), size)]
 
 
 # -- zone-file character-strings: "a" "b" ---------------------------------------------------
 
 
-def quote_string(text: str) -> str:
-    """One RFC 1035 §5.1 character-string in double quotes."""
-    out = []
-    for ch in text:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif 32 <= ord(ch) < 127:
-            out.append(ch)
-        else:
-            out.append(f"\\{ord(ch):03d}")
-    return '"' + "".join(out) + '"'
-
-
 def quote_strings(strings: list[str], sep: str = " ") -> str:
     """Several quoted character-strings, separated by ``sep``."""
-    return sep.join(quote_string(s) for s in strings)
+    return sep.join(quote_text(s) for s in strings)
 
 
 def parse_quoted(text: str, *, adjacent: bool = False) -> list[str]:
@@ -156,15 +142,6 @@ def parse_hcl_list(literal: str) -> list[str]:
 
 
 # -- octoDNS --------------------------------------------------------------------------------
-
-
-def octodns_escape(text: str) -> str:
-    """octoDNS reads ``;`` in TXT values as a comment start unless written ``\\;``."""
-    return text.replace(";", "\\;")
-
-
-def octodns_unescape(text: str) -> str:
-    return text.replace("\\;", ";")
 
 
 # -- shell ----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import dns.zone
 import yaml
 
 from ..dns.names import canonical
+from ..txt import octodns_escape, octodns_unescape, quote_text
 from . import formats
 from .model import (
     MAX_STRING_OCTETS,
@@ -323,10 +324,10 @@ def render_bind(host: Host, domain: str, records: list[PublishedRecord], ttl: in
     for name, record in rows:
         head = f"{name:<{width}} {ttl} IN TXT "
         if len(record.strings) == 1:
-            lines.append(head + formats.quote_string(record.strings[0]))
+            lines.append(head + quote_text(record.strings[0]))
         else:
             pad = " " * (len(head) + 2)
-            quoted = [formats.quote_string(s) for s in record.strings]
+            quoted = [quote_text(s) for s in record.strings]
             lines.append(head + "( " + quoted[0])
             lines.extend(pad + q for q in quoted[1:-1])
             lines.append(pad + quoted[-1] + " )")
@@ -354,7 +355,7 @@ def render_octodns(host: Host, domain: str, records: list[PublishedRecord], ttl:
         key = name_field(host, record.name, domain)
         lines += [f"{_yaml_scalar(key) if key else chr(39) * 2}:", "  type: TXT",
                   f"  ttl: {ttl}",
-                  f"  value: {_yaml_scalar(formats.octodns_escape(record.value))}"]
+                  f"  value: {_yaml_scalar(octodns_escape(record.value))}"]
     return "\n".join(lines) + "\n"
 
 
@@ -376,7 +377,7 @@ def parse_octodns(text: str, domain: str) -> dict[str, list[list[str]]]:
     for key, data in (doc or {}).items():
         name = domain if key == "" else f"{key}.{domain}"
         values = data.get("values") or [data.get("value")]
-        out[canonical(name)] = [formats.chunk(formats.octodns_unescape(str(v))) for v in values]
+        out[canonical(name)] = [formats.chunk(octodns_unescape(str(v))) for v in values]
     return out
 
 

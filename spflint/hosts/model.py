@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError
+from ..txt import MAX_STRING
 
-# One DNS character-string carries at most 255 octets (RFC 1035 §3.3).
-MAX_STRING_OCTETS = 255
+MAX_STRING_OCTETS = MAX_STRING  # one character-string (RFC 1035 §3.3), as the hosts name it
 
 
 class Kind(str, enum.Enum):

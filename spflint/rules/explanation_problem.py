@@ -51,6 +51,7 @@ from ..errors import SpfSyntaxError
 from ..findings import Severity
 from ..macros import parse_explain_string
 from ..parser import is_spf_record
+from ..txt import record_text
 from .base import TreeContext, TreeHit
 from .treeutil import first_node, term_text
 
@@ -87,7 +88,7 @@ def _from_answer(target: str, answer: Answer) -> str | None:
         return f"{target} has {len(records)} TXT records; receivers need exactly one"
     if not records:
         return f"{target} has no TXT record"
-    text = b"".join(records[0]).decode("latin-1")
+    text = record_text(records[0])
     if is_spf_record(text):
         return f"the TXT record at {target} is an SPF record ('{text}'), not an explanation"
     try:

@@ -36,10 +36,10 @@ __all__ = [
     "MAX_STRING",
     "read_bind",
     "read_bounded",
-    "split_strings",
 ]
 
-MAX_STRING = 255
+from spflint.txt import MAX_STRING
+
 MAX_FILE_BYTES = 64 * 1024 * 1024  # one zone file or one file it includes
 MAX_INCLUDED_BYTES = 128 * 1024 * 1024  # everything one zone reads through $INCLUDE
 MAX_INCLUDE_DEPTH = 16
@@ -1262,22 +1262,3 @@ def read_bind(path: str | os.PathLike[str], origin: str | None = None, *,
                     notes=reader.finish_notes())
 
 
-def split_strings(value: bytes, limit: int = MAX_STRING) -> list[bytes]:
-    """Split a record value into character-strings of at most ``limit`` octets.
-
-    Breaks go after a space when one is near, so each string ends on a term boundary
-    (receivers join the strings without adding anything, RFC 7208 §3.3).
-    """
-    if len(value) <= limit:
-        return [value]
-    out: list[bytes] = []
-    rest = value
-    while len(rest) > limit:
-        cut = rest.rfind(b" ", 0, limit) + 1
-        if cut <= 0:
-            cut = limit
-        out.append(rest[:cut])
-        rest = rest[cut:]
-    if rest:
-        out.append(rest)
-    return out

@@ -24,12 +24,12 @@ from spflint.findings import Finding
 from spflint.lint import lint_record, make_finding
 from spflint.rules import registry
 from spflint.tree import Tree, UnknownAnswer, walk
+from spflint.txt import cut
 
 from . import read_zone
 from .discover import ZoneSource, discover, select
 from .lock import LockFile, LockResolver
 from .model import ZoneFile, ZoneFileError, ZoneNote, ZoneRecord
-from .octodns import published_strings
 from .repo import RepoResolver, origins_below, reader_with
 
 __all__ = [
@@ -454,7 +454,7 @@ async def check_zones_async(zones: list[ZoneFile], errors: list[ZoneFileError], 
         for record in zone.spf_records:
             # octoDNS publishes a value in 255-octet strings of its own, whatever the layout
             # of the YAML.
-            strings = (published_strings(record.value) if zone.format == "octodns"
+            strings = (cut(record.value) if zone.format == "octodns"
                        else record.strings)
             result = lint_record(record.text, config, strings=strings, domain=record.name)
             located = [f.located(file=record.path, line=record.line, domain=record.name)

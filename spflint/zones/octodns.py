@@ -19,19 +19,16 @@ from spflint.dns.base import NameData, RecordValue, ZoneData
 from spflint.dns.names import normalize
 from spflint.errors import InputError
 from spflint.findings import Severity
+from spflint.txt import octodns_unescape
 
-from .bind import MAX_STRING
 from .model import LineIndex, StringToken, ZoneFile, ZoneFileError, ZoneNote, ZoneRecord
 
 __all__ = [
     "MAX_DEPTH",
     "MAX_ZONE_BYTES",
-    "escape_value",
     "origin_from_path",
     "parse_chunks",
-    "published_strings",
     "read_octodns",
-    "unescape_value",
 ]
 
 # The zone-scope rules the reader's notes belong to.
@@ -68,27 +65,11 @@ _INCLUDE_TAG = "!include"
 _UNREADABLE = object()  # a scalar no constructor of the safe loader reads
 
 
-def unescape_value(text: str) -> str:
-    """octoDNS TXT values escape ``;`` as ``\\;``; return the published text."""
-    return text.replace("\\;", ";")
-
-
-def escape_value(text: str) -> str:
-    """The octoDNS form of published TXT text (``;`` escaped)."""
-    return re.sub(r"(?<!\\);", r"\\;", text)
-
-
 def parse_chunks(text: str) -> list[str]:
     """The pieces octoDNS joins into a TXT value: a value starting with ``"`` loses its first
     and last character, then every ``" "`` between pieces is removed (nothing is unescaped)."""
     body = text[1:-1] if text.startswith('"') else text
     return body.split('" "')
-
-
-def published_strings(value: bytes) -> tuple[bytes, ...]:
-    """The character-strings octoDNS publishes a TXT value as: 255-octet pieces, cut where
-    they fall (receivers join them without a space, RFC 7208 §3.3)."""
-    return tuple(value[i : i + MAX_STRING] for i in range(0, len(value), MAX_STRING)) or (b"",)
 
 
 def origin_from_path(path: str) -> str | None:
@@ -762,7 +743,7 @@ class _Reader:
             self.note(INVALID_RECORD, node, "the value starts with '\"' but does not end with"
                                             " one: octoDNS drops its first and last character",
                       text[:20], Severity.WARNING)
-        strings = tuple(unescape_value(p).encode("utf-8") for p in parse_chunks(text))
+        strings = tuple(octodns_unescape(p).encode("utf-8") for p in parse_chunks(text))
         source = self.sources[str(node.start_mark.name)]
         mark = node.start_mark
         begin = _content_start(source.text, mark.index, node.end_mark.index)

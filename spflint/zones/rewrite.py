@@ -16,11 +16,11 @@ from pathlib import Path
 import yaml
 
 from spflint.errors import SpflintError
+from spflint.txt import MAX_STRING, octodns_escape, quote, split
 
 from . import read_zone
-from .bind import MAX_STRING, split_strings
 from .model import ZoneFile, ZoneRecord, content_hash
-from .octodns import escape_value, read_octodns
+from .octodns import read_octodns
 
 __all__ = [
     "FileChange",
@@ -63,22 +63,6 @@ class FileChange:
 # --------------------------------------------------------------------------- BIND
 
 
-def _bind_string(value: bytes, quoted: bool) -> bytes:
-    """A character-string in master-file syntax; unquoted only if it was and still can be."""
-    out = bytearray()
-    plain = quoted is False and bool(value)
-    for byte in value:
-        if byte in (0x22, 0x5C):  # '"' and '\'
-            out += b"\\" + bytes([byte])
-        elif 0x20 <= byte < 0x7F:
-            out.append(byte)
-            if byte in b" ;()":
-                plain = False
-        else:
-            out += b"\\%03d" % byte
-    return bytes(out) if plain else b'"' + bytes(out) + b'"'
-
-
 def _line_bounds(data: bytes, offset: int) -> tuple[int, int]:
     """Start of the line holding ``offset`` and the end of its content (before CR LF / LF)."""
     start = data.rfind(b"\n", 0, offset) + 1
@@ -107,14 +91,14 @@ def render_bind(record: ZoneRecord, data: bytes, strings: Sequence[bytes]) -> by
     tokens = record.tokens
     edits: list[tuple[int, int, bytes]] = []  # positions relative to the file
     for token, value in zip(tokens, strings, strict=False):
-        edits.append((token.start, token.end, _bind_string(value, token.quoted)))
+        edits.append((token.start, token.end, quote(value, plain=not token.quoted)))
     if len(strings) > len(tokens):
         last = tokens[-1]
         line_start, _ = _line_bounds(data, last.start)
         indent = data[line_start : last.start]
         alone = record.parenthesised and not indent.strip(b" \t")
         sep = _newline(data, last.start) + indent if alone else b" "
-        extra = b"".join(sep + _bind_string(v, last.quoted) for v in strings[len(tokens) :])
+        extra = b"".join(sep + quote(v, plain=not last.quoted) for v in strings[len(tokens) :])
         edits.append((last.end, last.end, extra))
     for token in tokens[len(strings) :]:
         line_start, line_end = _line_bounds(data, token.start)
@@ -170,7 +154,7 @@ def render_octodns(record: ZoneRecord, strings: Sequence[bytes]) -> bytes:
     if record.style in ("|", ">"):
         raise RewriteError(f"{record.path}:{record.value_line}: the value of {record.name} is a"
                            " YAML block scalar; rewrite it by hand")
-    texts = [escape_value(s.decode("utf-8")) for s in strings]
+    texts = [octodns_escape(s.decode("utf-8")) for s in strings]
     # octoDNS joins chunks by removing each '" "' and unescapes nothing else in them.
     value = '"' + '" "'.join(texts) + '"' if record.chunked else "".join(texts)
     return _yaml_scalar(value, record.style).encode("utf-8")
@@ -235,7 +219,7 @@ def strings_for(record: ZoneRecord, text: str) -> list[bytes]:
         pieces = [value[a:b] for a, b in itertools.pairwise(bounds)]
         if cuts and all(0 < len(p) <= MAX_STRING for p in pieces):
             return pieces
-    return split_strings(value)
+    return split(value)
 
 
 def plan_rewrite(zones: Sequence[ZoneFile], new_texts: Mapping[tuple[str, int], str], *,
