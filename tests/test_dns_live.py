@@ -15,7 +15,7 @@ import dns.rdatatype
 import dns.rrset
 import pytest
 
-from spflint.dns import zonedata
+from spflint.dns import wire, zonedata
 from spflint.dns.base import Answer, Outcome
 from spflint.dns.layered import LayeredResolver, build_resolver
 from spflint.dns.live import LiveResolver
@@ -374,7 +374,8 @@ def test_cname_left_unresolved_by_the_server_is_followed(make_dns_server: Make) 
     response = dns.message.make_response(query)
     rrset = dns.rrset.from_text("elsewhere.example.org.", 60, "IN", "CNAME", "mail.example.com.")
     response.answer.append(rrset)
-    exchange = resolver._interpret("elsewhere.example.org", "A", response, "dns test", False)
+    parsed = wire.parse(response.to_wire())
+    exchange = resolver._interpret("elsewhere.example.org", "A", parsed, "dns test", False)
     assert exchange.follow == "mail.example.com"
 
     async def follow() -> Answer:

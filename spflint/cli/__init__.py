@@ -87,35 +87,11 @@ Exit codes: 0 clean, 1 findings at or above --fail-on (or a requirement not met)
 @click.pass_context
 def main(ctx: click.Context, config_path: Path | None, color: str) -> None:
     """Lint, explain and repair SPF (RFC 7208) records."""
-    if _STANDALONE and ctx.invoked_subcommand not in _OFFLINE_COMMANDS:
-        _without_doh()
     ctx.obj = GlobalSettings(config_path=config_path, color=color)
-
-
-# Commands that never import dnspython (start-up time matters most for them).
-_OFFLINE_COMMANDS = ("lint", "explain", "hosts", None)
-# Set by ``run()``, the console script: only a process that is spflint itself changes
-# dnspython's process-wide feature switches (not a host program calling ``main``).
-_STANDALONE = False
 
 
 def run() -> None:
     """The ``spflint`` console script and ``python -m spflint``."""
-    global _STANDALONE
-    _STANDALONE = True
     main(prog_name="spflint")
 
 
-def _without_doh() -> None:
-    """Keep dnspython from loading its DNS-over-HTTPS stack in the command-line process.
-
-    spflint speaks plain DNS over UDP and TCP; when an HTTP client library happens to be
-    installed, dnspython imports it with ``dns.query`` (about 0.2 s of start-up). The library
-    leaves dnspython alone: only the spflint process itself opts out.
-    """
-    try:
-        import dns._features as features
-
-        features.force("doh", False)
-    except (ImportError, AttributeError):  # a dnspython without feature switches
-        pass

@@ -9,18 +9,10 @@ import socket
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
-import dns.exception
-import dns.flags
-import dns.message
-import dns.name
-import dns.rcode
-import dns.rdataclass
-import dns.rdatatype
-import dns.rrset
-
+from spflint.dns import wire
 from spflint.dns.base import Answer, Outcome, QueryRecord, RecordValue, question
-from spflint.dns.names import from_dns_name, to_dns_name
 
 DEFAULT_TIMEOUT = 2.0
 DEFAULT_RETRIES = 1
@@ -35,15 +27,39 @@ _RETRYABLE = (Outcome.TIMEOUT, Outcome.SERVFAIL)
 _CACHEABLE_FAILURES = (Outcome.TIMEOUT, Outcome.SERVFAIL, Outcome.ERROR)
 
 
-def system_nameservers() -> list[tuple[str, int]]:
-    """The nameservers of the system configuration (``/etc/resolv.conf``), or none."""
-    import dns.resolver  # only here: most of dnspython's stub resolver is not needed
+def system_nameservers(path: str = "/etc/resolv.conf") -> list[tuple[str, int]]:
+    """The nameservers of the system configuration (``/etc/resolv.conf``), or none.
 
+    Elsewhere than on POSIX systems, dnspython's stub resolver finds them.
+    """
+    if sys.platform == "win32":  # pragma: no cover - the registry, not a file
+        import dns._features
+        import dns.exception
+
+        # spflint speaks plain DNS: keep the stub resolver from loading an HTTPS client.
+        dns._features.force("doh", False)
+        import dns.resolver
+
+        try:
+            resolver = dns.resolver.Resolver()
+        except (dns.exception.DNSException, OSError):
+            return []
+        return [(str(server), int(resolver.port)) for server in resolver.nameservers]
+    servers: list[tuple[str, int]] = []
     try:
-        resolver = dns.resolver.Resolver()
-    except (dns.exception.DNSException, OSError):
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read(65536).splitlines()
+    except OSError:
         return []
-    return [(str(server), int(resolver.port)) for server in resolver.nameservers]
+    for line in lines:
+        words = line.split()
+        if len(words) >= 2 and words[0] == "nameserver":
+            try:
+                address = ipaddress.ip_address(words[1].split("%", 1)[0])
+            except ValueError:
+                continue
+            servers.append((str(address), 53))
+    return servers
 
 
 def server_label(server: tuple[str, int]) -> str:
@@ -320,29 +336,25 @@ class LiveResolver:
         def fail(outcome: Outcome, detail: str, retry: bool) -> _Exchange:
             return _Exchange(Answer(qname, rdtype, outcome, source=source, detail=detail), retry)
 
-        query = dns.message.make_query(to_dns_name(qname), rdtype, use_edns=0, payload=EDNS_PAYLOAD)
         tcp = False
         try:
-            response = await udp_exchange(query, host, port, timeout)
-            if response.rcode() in (dns.rcode.FORMERR, dns.rcode.NOTIMP) and response.edns < 0:
+            qid, query = wire.make_query(qname, rdtype, payload=EDNS_PAYLOAD)
+            response = await udp_exchange(query, qid, qname, rdtype, host, port, timeout)
+            if response.rcode in (1, 4) and response.edns < 0:  # FORMERR, NOTIMP
                 # A server that does not know EDNS: ask again the old way.
-                query = dns.message.make_query(to_dns_name(qname), rdtype, use_edns=False)
-                response = await udp_exchange(
-                    query, host, port, max(0.0, expires - time.monotonic())
-                )
-            if response.flags & dns.flags.TC:
-                from dns import asyncquery  # only for truncated answers: it loads much more
-
+                qid, query = wire.make_query(qname, rdtype, edns=False)
+                response = await udp_exchange(query, qid, qname, rdtype, host, port,
+                                              max(0.0, expires - time.monotonic()))
+            if response.truncated:
                 tcp = True
-                response = await asyncquery.tcp(
-                    query, host, timeout=max(0.0, expires - time.monotonic()), port=port
-                )
-        except dns.exception.Timeout:
+                response = await tcp_exchange(query, qid, qname, rdtype, host, port,
+                                              max(0.0, expires - time.monotonic()))
+        except TimeoutError:
             if by_deadline:
                 return fail(Outcome.LIMIT, "the time allowed for this check is used up", False)
             via = "TCP" if tcp else "UDP"
             return fail(Outcome.TIMEOUT, f"no answer within {timeout:g} s over {via}", True)
-        except dns.exception.DNSException as exc:
+        except wire.WireError as exc:
             return fail(Outcome.ERROR, f"malformed answer: {exc}", False)
         except (OSError, EOFError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
@@ -353,62 +365,64 @@ class LiveResolver:
         self,
         qname: str,
         rdtype: str,
-        response: dns.message.Message,
+        response: wire.Message,
         source: str,
         tcp: bool,
     ) -> _Exchange:
-        rcode = response.rcode()
-        size = len(response.wire) if response.wire is not None else None
-        base = Answer(qname, rdtype, Outcome.ERROR, source=source, size=size, tcp=tcp)
-        if rcode in (dns.rcode.SERVFAIL, dns.rcode.REFUSED):
-            text = dns.rcode.to_text(rcode)
+        rcode = response.rcode
+        base = Answer(qname, rdtype, Outcome.ERROR, source=source, size=response.size, tcp=tcp)
+        if rcode in (2, 5):  # SERVFAIL, REFUSED
             return _Exchange(
-                dataclasses.replace(base, outcome=Outcome.SERVFAIL, detail=f"server said {text}"),
+                dataclasses.replace(base, outcome=Outcome.SERVFAIL,
+                                    detail=f"server said {response.rcode_text()}"),
                 retry=True,
             )
-        if rcode not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
-            detail = f"server said {dns.rcode.to_text(rcode)}"
+        if rcode not in (0, 3):  # anything but NOERROR and NXDOMAIN
+            detail = f"server said {response.rcode_text()}"
             return _Exchange(dataclasses.replace(base, detail=detail))
-        want = dns.rdatatype.from_text(rdtype)
-        current = to_dns_name(qname)
+        want = wire.TYPES[rdtype]
+        current = qname
         seen = {current}
         ttls: list[int] = []
         for _ in range(MAX_CNAME_CHAIN + 1):
-            rrset = _find(response.answer, current, want)
-            if rrset is not None and len(rrset):
-                ttls.append(rrset.ttl)
-                records = tuple(_value(rdtype, rdata) for rdata in rrset)
+            found = response.find(response.answer, current, want)
+            if found:
+                ttls.append(min(r.ttl for r in found))
+                records = tuple(_value(rdtype, r.value) for r in found)
                 return _Exchange(
                     dataclasses.replace(base, outcome=Outcome.OK, records=records, ttl=min(ttls))
                 )
-            cname = _find(response.answer, current, dns.rdatatype.CNAME)
-            if cname is None or not len(cname):
+            cname = response.find(response.answer, current, wire.TYPES["CNAME"])
+            if not cname:
                 break
-            ttls.append(cname.ttl)
-            current = cname[0].target
+            ttls.append(min(r.ttl for r in cname))
+            current = str(cname[0].value)
             if current in seen:
-                detail = f"CNAME loop at {from_dns_name(current)}"
+                detail = f"CNAME loop at {current}"
                 return _Exchange(dataclasses.replace(base, detail=detail))
             seen.add(current)
         else:
             detail = f"CNAME chain longer than {MAX_CNAME_CHAIN}"
             return _Exchange(dataclasses.replace(base, detail=detail))
-        soa = next(
-            (r for r in response.authority if r.rdtype == dns.rdatatype.SOA and len(r)), None
-        )
-        chased = current != to_dns_name(qname)
-        if chased and rcode == dns.rcode.NOERROR and soa is None:
+        soa = next((r for r in response.authority if r.rtype == wire.TYPES["SOA"]), None)
+        chased = current != qname
+        if chased and rcode == 0 and soa is None:
             partial = dataclasses.replace(base, ttl=min(ttls))
-            return _Exchange(partial, follow=from_dns_name(current))
-        negative = NEGATIVE_TTL if soa is None else min(soa.ttl, int(soa[0].minimum))
-        outcome = Outcome.NXDOMAIN if rcode == dns.rcode.NXDOMAIN else Outcome.NODATA
-        detail = f"CNAME chain ends at {from_dns_name(current)}" if chased else ""
+            return _Exchange(partial, follow=current)
+        negative = NEGATIVE_TTL
+        if soa is not None and isinstance(soa.value, tuple) and len(soa.value) == 7:
+            negative = min(soa.ttl, int(soa.value[6]))
+        outcome = Outcome.NXDOMAIN if rcode == 3 else Outcome.NODATA
+        detail = f"CNAME chain ends at {current}" if chased else ""
         return _Exchange(
             dataclasses.replace(base, outcome=outcome, ttl=min([negative, *ttls]), detail=detail)
         )
 
 
-async def _within(awaitable: Awaitable[bytes], seconds: float) -> bytes:
+_T = TypeVar("_T")
+
+
+async def _within(awaitable: Awaitable[_T], seconds: float) -> _T:
     """``awaitable`` with a time limit: ``asyncio.timeout`` where it exists (no extra task,
     unlike ``wait_for`` before Python 3.12)."""
     if sys.version_info >= (3, 11):
@@ -417,61 +431,80 @@ async def _within(awaitable: Awaitable[bytes], seconds: float) -> bytes:
     return await asyncio.wait_for(awaitable, seconds)  # pragma: no cover - Python 3.10
 
 
-async def udp_exchange(query: dns.message.Message, host: str, port: int,
-                       timeout: float) -> dns.message.Message:
+async def udp_exchange(query: bytes, qid: int, qname: str, qtype: str, host: str, port: int,
+                       timeout: float) -> wire.Message:
     """Send ``query`` over UDP and wait for its response.
 
     A connected, non-blocking socket driven by the event loop's socket methods: lighter than
-    a datagram transport per query (about a quarter of the time per question on loopback),
-    and the kernel drops datagrams from any other address. Replies to other questions (a
-    late answer, another id) are ignored until the time is up; a datagram that does not
-    parse as DNS is an error, as it is for dnspython's own exchange.
+    a datagram transport per query, and the kernel drops datagrams from any other address.
+    Replies to other questions (a late answer, another id) are ignored until the time is up;
+    a datagram that does not parse as DNS is an error.
 
-    :raises dns.exception.Timeout: no matching response in time.
-    :raises dns.exception.DNSException: a response that does not parse.
+    :raises TimeoutError: no matching response in time.
+    :raises wire.WireError: a response that does not parse.
     :raises OSError: the server cannot be reached (e.g. an ICMP port unreachable).
     """
     if timeout <= 0:
-        raise dns.exception.Timeout  # no time left: do not send a question nobody waits for
+        raise TimeoutError  # no time left: do not send a question nobody waits for
     loop = asyncio.get_running_loop()
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_DGRAM)
     try:
         sock.setblocking(False)
         sock.connect((host, port))
-        await loop.sock_sendall(sock, query.to_wire())
+        await loop.sock_sendall(sock, query)
         deadline = loop.time() + timeout
         while True:
             remaining = deadline - loop.time()
             if remaining <= 0:
-                raise dns.exception.Timeout
+                raise TimeoutError
             try:
                 data = await _within(loop.sock_recv(sock, 65535), remaining)
             except asyncio.TimeoutError:
-                raise dns.exception.Timeout from None
-            response = dns.message.from_wire(data)
-            if query.is_response(response):
+                raise TimeoutError from None
+            response = wire.parse(data)
+            if wire.answers(response, qid, qname, qtype):
                 return response
     finally:
         sock.close()
 
 
-def _find(
-    section: list[dns.rrset.RRset], name: dns.name.Name, rdtype: dns.rdatatype.RdataType
-) -> dns.rrset.RRset | None:
-    for rrset in section:
-        if rrset.name == name and rrset.rdtype == rdtype and rrset.rdclass == dns.rdataclass.IN:
-            return rrset
-    return None
+async def tcp_exchange(query: bytes, qid: int, qname: str, qtype: str, host: str, port: int,
+                       timeout: float) -> wire.Message:
+    """Ask ``query`` over TCP (after a truncated UDP answer): length-prefixed messages.
+
+    :raises TimeoutError: no complete response in time.
+    :raises wire.WireError: a response that does not parse or does not answer the query.
+    :raises OSError: the connection failed.
+    """
+    if timeout <= 0:
+        raise TimeoutError
+
+    async def exchange() -> wire.Message:
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            writer.write(len(query).to_bytes(2, "big") + query)
+            await writer.drain()
+            size = int.from_bytes(await reader.readexactly(2), "big")
+            response = wire.parse(await reader.readexactly(size))
+        finally:
+            writer.close()
+        if not wire.answers(response, qid, qname, qtype):
+            raise wire.WireError("the TCP answer is not for the question asked")
+        return response
+
+    try:
+        return await _within(exchange(), timeout)
+    except asyncio.TimeoutError:
+        raise TimeoutError from None
+    except asyncio.IncompleteReadError:
+        raise EOFError("the server closed the connection mid-answer") from None
 
 
-def _value(rdtype: str, rdata: object) -> RecordValue:
-    if rdtype in ("TXT", "SPF"):
-        return tuple(bytes(s) for s in rdata.strings)  # type: ignore[attr-defined]
-    if rdtype in ("A", "AAAA"):
-        return str(ipaddress.ip_address(rdata.address))  # type: ignore[attr-defined]
-    if rdtype == "MX":
-        exchange: dns.name.Name = rdata.exchange  # type: ignore[attr-defined]
-        return (int(rdata.preference), from_dns_name(exchange))  # type: ignore[attr-defined]
-    target: dns.name.Name = rdata.target  # type: ignore[attr-defined]
-    return from_dns_name(target)
+def _value(rdtype: str, value: wire.Value) -> RecordValue:
+    """The record value as spflint keeps it (see ``spflint.dns.base``)."""
+    if rdtype == "MX" and isinstance(value, tuple) and len(value) == 2:
+        return (int(value[0]), str(value[1]))
+    if isinstance(value, tuple):
+        return tuple(s for s in value if isinstance(s, bytes))
+    return str(value) if isinstance(value, str) else value.decode("latin-1")

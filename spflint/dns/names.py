@@ -77,11 +77,11 @@ def canonical(name: str) -> str:
 
 def to_unicode(name: str) -> str:
     """Return the display form of ``name``: A-labels decoded to Unicode where valid."""
-    import dns.exception
-
     labels = []
     for label in name.rstrip(".").split("."):
         if label.lower().startswith("xn--"):
+            import dns.exception
+
             with contextlib.suppress(dns.exception.DNSException, UnicodeError):
                 label = _codec().decode(label.encode("ascii"))
         labels.append(label)

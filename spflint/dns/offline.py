@@ -5,16 +5,7 @@ from __future__ import annotations
 import ipaddress
 import time
 from collections.abc import Iterable
-
-import dns.exception
-import dns.flags
-import dns.message
-import dns.name
-import dns.rcode
-import dns.rdata
-import dns.rdataclass
-import dns.rdatatype
-import dns.rrset
+from typing import TYPE_CHECKING
 
 from spflint.dns.base import (
     Answer,
@@ -27,6 +18,12 @@ from spflint.dns.base import (
 )
 from spflint.dns.names import normalize, to_dns_name
 from spflint.errors import InputError
+
+if TYPE_CHECKING:
+    import dns.rdata
+
+# dnspython builds the exact size of a response with a CNAME chain (name compression); it is
+# imported only then, so a check that never needs it starts without it.
 
 MAX_CNAME_CHAIN = 16
 
@@ -239,6 +236,9 @@ def _parents_of(names: Iterable[str]) -> set[str]:
 
 
 def _rdata(rdtype: str, value: RecordValue) -> dns.rdata.Rdata:
+    import dns.rdata
+    import dns.rdataclass
+
     if isinstance(value, str):
         text = str(ipaddress.ip_address(value)) if rdtype in ("A", "AAAA") else f"{value}."
         return dns.rdata.from_text(dns.rdataclass.IN, rdtype, text)
@@ -266,6 +266,8 @@ def response_size(
     if len(records) > _EXACT_LIMIT or not chain:
         # Without a CNAME chain every owner is a pointer to the question: the sum is exact.
         return _arithmetic_size(qname, rdtype, chain, records)
+    import dns.exception
+
     try:
         return _built_size(qname, rdtype, outcome, chain, final, records)
     except dns.exception.DNSException:
@@ -309,6 +311,13 @@ def _built_size(
     final: str,
     records: tuple[RecordValue, ...],
 ) -> int:
+    import dns.flags
+    import dns.message
+    import dns.rcode
+    import dns.rdataclass
+    import dns.rdatatype
+    import dns.rrset
+
     query = dns.message.make_query(to_dns_name(qname), rdtype, use_edns=False)
     response = dns.message.make_response(query)
     response.flags |= dns.flags.AA
