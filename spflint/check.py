@@ -24,7 +24,7 @@ from .tree import Tree, TreeNode
 
 if TYPE_CHECKING:
     from .fix.drift import Drift
-    from .m365 import RelayPlan
+    from .m365 import RelayPlan, SmartHost
     from .tree import UnknownAnswer
 
 
@@ -267,38 +267,61 @@ async def coverage_for(tree: Tree, ip: str, resolver: Resolver,
     return cov
 
 
-async def m365_profile(
-    tree: Tree, ips: Sequence[str], resolver: Resolver, coverage: Sequence[Coverage]
-) -> tuple[list[Requirement], dict[str, Any], RelayPlan | None]:
-    """The Microsoft 365 SMTP relay requirements, and the relay plan (device settings,
-    connector PowerShell, checklist) when the domain's MX is at Exchange Online."""
-    name = "m365-relay"
-    reqs: list[Requirement] = []
-    found = [check_requirement(tree, f"include:{inc}", name) for inc in M365_INCLUDES]
+M365_PROFILE = "m365-relay"
+
+
+def m365_include_requirement(tree: Tree) -> Requirement:
+    """Whether the policy includes Microsoft 365's SPF record anywhere in its tree."""
+    found = [check_requirement(tree, f"include:{inc}", M365_PROFILE) for inc in M365_INCLUDES]
     hit = next((r for r in found if r.met), None)
-    reqs.append(hit or Requirement(
+    if hit is not None:
+        return hit
+    unchecked = next((r for r in found if not r.checked), None)
+    return Requirement(
         "include:spf.protection.outlook.com", False,
         "Exchange Online relays from Microsoft's addresses: add "
-        "'include:spf.protection.outlook.com' (GCC High: spf.protection.office365.us)",
-        None, name))
+        "'include:spf.protection.outlook.com' (GCC High: spf.protection.office365.us)"
+        + ("" if unchecked is None else f"; {unchecked.reason}"),
+        None, M365_PROFILE, checked=unchecked is None)
+
+
+def m365_address_requirements(ips: Sequence[str]) -> list[Requirement]:
+    """What the relay needs of the device's addresses: at least one, each public IPv4."""
+    name = M365_PROFILE
     if not ips:
-        reqs.append(Requirement("--ip", False, "give the relay device's static public IPv4 "
-                                "address with --ip so spflint can prove it passes", None, name))
-    for cov in coverage:
-        address = ipaddress.ip_address(cov.ip)
+        return [Requirement("--ip", False, "give the relay device's static public IPv4 "
+                            "address with --ip so spflint can prove it passes", None, name)]
+    reqs = []
+    for ip in ips:
+        address = ipaddress.ip_address(ip)
         if address.version == 6:
-            reqs.append(Requirement(f"ip {cov.ip}", False, "the inbound connector accepts IPv4 "
+            reqs.append(Requirement(f"ip {ip}", False, "the inbound connector accepts IPv4 "
                                     "addresses only (a /24 to /32); relay from a static public "
                                     "IPv4 address", None, name))
-        else:
-            # The same table of special-purpose space as the non-routable-range rule.
-            value = int(address)
-            where = special_space((4, value, value))
-            if where is not None:
-                reqs.append(Requirement(f"ip {cov.ip}", False, f"{cov.ip} is {where}, not a "
-                                        "public address: Exchange Online sees the address "
-                                        "the device's mail leaves the network with (after "
-                                        "NAT)", None, name))
+            continue
+        # The same table of special-purpose space as the non-routable-range rule.
+        value = int(address)
+        where = special_space((4, value, value))
+        if where is not None:
+            reqs.append(Requirement(f"ip {ip}", False, f"{ip} is {where}, not a public "
+                                    "address: Exchange Online sees the address the device's "
+                                    "mail leaves the network with (after NAT)", None, name))
+    return reqs
+
+
+async def m365_requirements(tree: Tree, ips: Sequence[str], resolver: Resolver
+                            ) -> tuple[list[Requirement], SmartHost | None]:
+    """The Microsoft 365 SMTP relay requirements on a policy, and the smart host (the MX at
+    Exchange Online) when there is one.
+
+    ``check`` runs this on the published policy and ``fix`` on the policy it would publish,
+    so the two report the same unmet requirements.
+    """
+    from .errors import DNSFailure, UnknownAnswerError
+    from .m365 import RelayError, read_mx, smart_host_from_mx
+
+    name = M365_PROFILE
+    reqs = [m365_include_requirement(tree), *m365_address_requirements(ips)]
     ending = _all_term(tree)
     qualifier = ending[1][0] if ending is not None and ending[1][0] in "+-~?" else "+"
     reqs.append(Requirement(
@@ -307,9 +330,6 @@ async def m365_profile(
         ("" if ending is not None and qualifier in "-~" else
          ": end it with '~all' or '-all' so unauthorised senders do not pass"),
         None if ending is None else ending[0].name, name))
-    from .errors import DNSFailure, UnknownAnswerError
-    from .m365 import RelayError, read_mx, relay_plan, smart_host_from_mx
-
     domain = tree.root.name
     mx_known = True
     try:
@@ -326,12 +346,25 @@ async def m365_profile(
          f"the MX ({', '.join(h for _, h in mx)}) does not point at "
          "*.mail.protection.outlook.com or *.mx.microsoft: relay needs the domain's mail "
          "to be hosted in Exchange Online"), domain, name, checked=mx_known))
-    info: dict[str, Any] = {"name": name, "relay": None, "relay_problem": None}
+    return reqs, smart
+
+
+async def m365_profile(
+    tree: Tree, ips: Sequence[str], resolver: Resolver, config: Config | None = None
+) -> tuple[list[Requirement], dict[str, Any], RelayPlan | None]:
+    """The Microsoft 365 SMTP relay requirements, and the relay plan (device settings,
+    connector PowerShell, the SPF record ``fix`` proves, checklist) when the domain's MX is
+    at Exchange Online and the device's IPv4 address is known."""
+    from .m365 import relay_plan
+
+    reqs, smart = await m365_requirements(tree, ips, resolver)
+    info: dict[str, Any] = {"name": M365_PROFILE, "relay": None, "relay_problem": None}
     connector_ips = [ip for ip in ips if ipaddress.ip_address(ip).version == 4]
     plan = None
     if smart is not None and connector_ips:
         try:
-            plan = await relay_plan(domain, resolver, ips=connector_ips)
+            plan = await relay_plan(tree.root.name, resolver, ips=connector_ips, tree=tree,
+                                    config=config)
             info["relay"] = plan.to_dict()
         except InputError as exc:  # an address the connector cannot take, and the like
             info["relay_problem"] = str(exc)
@@ -388,8 +421,8 @@ async def run_check(domain: str, resolver: Resolver, *, config: Config,
         *(coverage_for(tree, str(ip), resolver, remaining) for ip in ips)))
     result = CheckResult(name, to_unicode(name), tree, findings, coverage)
     result.requirements = [check_requirement(tree, term) for term in require]
-    if profile == "m365-relay":
-        reqs, info, plan = await m365_profile(tree, [str(i) for i in ips], resolver, coverage)
+    if profile == M365_PROFILE:
+        reqs, info, plan = await m365_profile(tree, [str(i) for i in ips], resolver, config)
         result.requirements.extend(reqs)
         result.profile = info
         result.relay = plan
@@ -454,7 +487,18 @@ def requirement_findings(result: CheckResult, config: Config) -> list[Finding]:
                                f"{cov.ip} does not pass SPF for {domain}: the result is "
                                f"{cov.result}{why}", hint=cov.suggestion, domain=domain)
         out.append(finding.located(term=cov.ip))
-    for req in result.requirements:
+    out.extend(unmet_findings(result.requirements, domain, config))
+    return out
+
+
+def unmet_findings(requirements: Sequence[Requirement], domain: str | None,
+                   config: Config) -> list[Finding]:
+    """An SPF501 finding per requirement checked and not met (``check`` and ``fix`` alike)."""
+    rule = registry().get("SPF501")
+    if not config.enabled(rule):
+        return []
+    out = []
+    for req in requirements:
         if req.met or not req.checked:
             continue
         source = "" if req.source == "require" else f"[{req.source}] "

@@ -5,17 +5,23 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .dns.base import Outcome, Resolver
 from .dns.names import canonical, normalize
-from .errors import DNSFailure, InputError, UnknownAnswerError
+from .errors import DNSFailure, InputError, SpflintError, UnknownAnswerError
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .fix import Change, PublishedRecord
+    from .tree import Tree
 
 M365_MX_SUFFIXES = (".mail.protection.outlook.com", ".mx.microsoft")
 # Smart hosts that send relay mail to the wrong place (451 4.4.62 ATTR35).
 LEGACY_SMART_HOSTS = ("mail.messaging.microsoft.com", "mail.global.frontbridge.com")
 SMTP_AUTH_HOST = "smtp.office365.com"
 SPF_INCLUDE = "include:spf.protection.outlook.com"
+PROFILE = "m365-relay"
 RELAY_PORT = 25
 MIN_PREFIX = 24
 
@@ -72,6 +78,101 @@ class SmartHost:
     style: str  # "legacy" (mail.protection.outlook.com) or "dane" (mx.microsoft)
 
 
+def relay_arguments(networks: Sequence[ipaddress.IPv4Network]) -> list[str]:
+    """The ``fix``/``check`` options naming the device's addresses: ``--ip`` for one address,
+    ``--require ip4:NET`` for a prefix (``--ip`` takes addresses only)."""
+    out: list[str] = []
+    for network in networks:
+        if network.prefixlen == 32:
+            out += ["--ip", str(network.network_address)]
+        else:
+            out += ["--require", _spf_term(network)]
+    return out
+
+
+@dataclass(frozen=True)
+class RelaySpf:
+    """The relay's SPF record: what ``spflint fix`` proves for the domain's published record
+    with the device's addresses and Microsoft 365's include, or why it proves nothing."""
+
+    command: str  # the fix command that prints the same record with the DNS host's steps
+    records: tuple[PublishedRecord, ...] = ()
+    changes: tuple[Change, ...] = ()
+    lookups: int | None = None
+    problem: str | None = None  # set when no record could be proven
+
+    @property
+    def unchanged(self) -> bool:
+        """The published record already is what fix would publish."""
+        return self.problem is None and not self.changes
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"records": [r.to_dict() for r in self.records],
+                "changes": [c.to_dict() for c in self.changes], "lookups": self.lookups,
+                "problem": self.problem, "command": self.command}
+
+    def lines(self, networks: Sequence[ipaddress.IPv4Network]) -> list[str]:
+        """The SPF part of the plan's text."""
+        addresses = ", ".join(_connector_text(n) for n in networks)
+        need = (f"pass {addresses} and " if addresses else "") + f"contain {SPF_INCLUDE}"
+        if self.problem is not None:
+            return [f"SPF: the policy must {need}, but spflint fix cannot prove a record "
+                    "that does:", f"  {self.problem}",
+                    "Fix that first (see the findings above), then run:",
+                    f"  {self.command}"]
+        if self.unchanged:
+            return [f"SPF: the published policy already does what relay needs ({need}); "
+                    "spflint fix changes nothing."]
+        created = any(c.kind == "create-record" for c in self.changes)
+        lines = [f"SPF: the policy must {need}.",
+                 "The domain publishes no SPF record; spflint fix creates one and proves it:"
+                 if created else
+                 "spflint fix builds it from the published record, keeping its other senders "
+                 "and its 'all' qualifier, and proves it:"]
+        for record in self.records:
+            lines.append(f"  {record.name} TXT " + " ".join(f'"{s}"' for s in record.strings))
+        lines.append("  changes:")
+        for change in self.changes:
+            what = " → ".join(x for x in (change.before, change.after) if x)
+            lines.append(f"    {change.kind} [{'safe' if change.safe else 'unsafe'}]: {what}"
+                         .rstrip(": "))
+        lines += ["Why each change is made, and the steps at your DNS host:",
+                  f"  {self.command}"]
+        return lines
+
+
+async def relay_spf(domain: str, resolver: Resolver,
+                    networks: Sequence[ipaddress.IPv4Network], *, tree: Tree | None = None,
+                    config: Config | None = None) -> RelaySpf:
+    """The relay's SPF record from ``spflint fix``, for ``domain``'s published record.
+
+    The fixer gets the device's addresses and, when the policy (``tree``, walked when not
+    given) lacks it, Microsoft 365's include: exactly what ``spflint fix DOMAIN --ip ...
+    --profile m365-relay`` asks, so the two print the same record. Whatever keeps the fixer
+    from proving a record is returned as ``problem``, never raised.
+    """
+    from .check import m365_include_requirement
+    from .fix import FixOptions, fix_policy
+    from .tree import walk
+
+    domain = normalize(domain)
+    args = relay_arguments(networks)
+    command = " ".join(["spflint fix", domain, *args, "--profile", PROFILE, "--host", "auto"])
+    try:
+        if tree is None:
+            tree = await walk(domain, resolver)
+        require = [_spf_term(n) for n in networks if n.prefixlen < 32]
+        if not m365_include_requirement(tree).met:
+            require.append(SPF_INCLUDE)
+        options = FixOptions(domain=domain, require=tuple(require),
+                             ips=tuple(str(n.network_address) for n in networks
+                                       if n.prefixlen == 32))
+        result = await fix_policy(options, resolver, config)
+    except SpflintError as exc:
+        return RelaySpf(command, problem=exc.message)
+    return RelaySpf(command, tuple(result.records), tuple(result.changes), result.lookups)
+
+
 @dataclass(frozen=True)
 class RelayPlan:
     """Everything needed to relay a device's mail through Microsoft 365 (Option 3)."""
@@ -84,7 +185,8 @@ class RelayPlan:
     device: list[tuple[str, str]]
     powershell: list[str]
     spf_terms: list[str]
-    spf_example: str
+    spf: RelaySpf
+    verify: str  # the check that proves the published SPF side, with the device's address
     checklist: list[str]
     warnings: list[str] = field(default_factory=list)
 
@@ -99,7 +201,8 @@ class RelayPlan:
             "device": [{"setting": k, "value": v} for k, v in self.device],
             "powershell": list(self.powershell),
             "spf_terms": list(self.spf_terms),
-            "spf_example": self.spf_example,
+            "spf": self.spf.to_dict(),
+            "verify": self.verify,
             "checklist": list(self.checklist),
             "warnings": list(self.warnings),
         }
@@ -112,9 +215,9 @@ class RelayPlan:
         lines += ["", "Inbound connector (Exchange Online PowerShell, after "
                   "Connect-ExchangeOnline):"]
         lines += ["  " + command for command in self.powershell]
-        lines += ["", "SPF: the record must contain " + " and ".join(self.spf_terms) + ", e.g.",
-                  "  " + self.spf_example,
-                  "", "What DNS cannot show (check these yourself):"]
+        lines += ["", *self.spf.lines(self.networks)]
+        lines += ["", "Verify once the record is published:", f"  {self.verify}"]
+        lines += ["", "What DNS cannot show (check these yourself):"]
         lines += [f"  [ ] {item}" for item in self.checklist]
         if self.warnings:
             lines += ["", "Warnings:"] + [f"  - {w}" for w in self.warnings]
@@ -180,8 +283,11 @@ def _within(name: str, domain: str) -> bool:
 
 
 async def relay_plan(domain: str, resolver: Resolver, *, ips: Sequence[str] = (),
-                     cert_domain: str | None = None) -> RelayPlan:
-    """The relay set-up for ``domain`` from its MX records (read from DNS, never derived).
+                     cert_domain: str | None = None, tree: Tree | None = None,
+                     config: Config | None = None) -> RelayPlan:
+    """The relay set-up for ``domain`` from its MX records (read from DNS, never derived)
+    and its SPF record (``spflint fix``'s proven record, see ``relay_spf``; ``tree`` is the
+    domain's walked policy when the caller has it).
 
     :raises InputError: an invalid domain, no address and no certificate name, or an
         address the connector cannot take (``ConnectorAddressError``).
@@ -233,7 +339,9 @@ async def relay_plan(domain: str, resolver: Resolver, *, ips: Sequence[str] = ()
         warnings.append(f"{smart.host} is a DNSSEC/DANE MX endpoint (*.mx.microsoft): use it "
                         "exactly as published; the middle label is tenant-specific.")
     terms = [_spf_term(n) for n in networks] + [SPF_INCLUDE]
-    example = "v=spf1 " + " ".join(terms) + " ~all"
+    spf = await relay_spf(domain, resolver, networks, tree=tree, config=config)
+    verify = " ".join(["spflint check", domain, "--profile", PROFILE,
+                       *relay_arguments(networks)])
     checklist = [
         f"Outbound port {RELAY_PORT} is not blocked by your ISP or firewall.",
         "The sending IP is static and not shared with other organisations (dynamic IPs and "
@@ -243,7 +351,7 @@ async def relay_plan(domain: str, resolver: Resolver, *, ips: Sequence[str] = ()
         "The device uses the MX host name above, not an IP address, not "
         f"{SMTP_AUTH_HOST} (that is SMTP AUTH: 5.7.57), and not a legacy smart host.",
         "When the public IP changes, update both the connector and the SPF record "
-        "(otherwise 550 5.7.64 and junked mail).",
+        "(otherwise 550 5.7.64 and junked mail), then check again with the new --ip.",
     ]
     if cert:
         checklist.append("The device or server sends its full certificate chain, including "
@@ -252,8 +360,8 @@ async def relay_plan(domain: str, resolver: Resolver, *, ips: Sequence[str] = ()
         checklist.append("If the device cannot do STARTTLS, the connector needs "
                          "-RequireTls $false (RequireTls defaults to $true).")
     return RelayPlan(domain, mx, smart, networks, cert, device,
-                     powershell_commands(domain, networks, cert), terms, example, checklist,
-                     warnings)
+                     powershell_commands(domain, networks, cert), terms, spf, verify,
+                     checklist, warnings)
 
 
 # -- spflint explain topics -----------------------------------------------------------------

@@ -30,7 +30,10 @@ ZONE: dict[str, Any] = {
     "slow.example": [{"TXT": "v=spf1 include:never.example -all"}],
     "never.example": ["TIMEOUT"],
     "xn--bcher-kva.example": [{"TXT": "v=spf1 -all"}],
+    "elsewhere.example": [{"TXT": "v=spf1 include:spf.protection.outlook.com -all"},
+                          {"MX": [10, "mx.elsewhere.example"]}],
 }
+DEVICE = "62.231.75.25"  # a public address: no requirement on the address itself fails
 
 
 def run(*args: str) -> Any:
@@ -177,3 +180,115 @@ def test_a_loop_back_to_the_root_is_linted_once(tmp_path: Any) -> None:
     codes = [d["code"] for d in json.loads(result.output)["diagnostics"]]
     assert codes.count("SPF314") == 1  # the private range, reported once
     assert "SPF219" in codes
+
+
+# --- Microsoft 365 relay: the advice is fix's record, and check and fix agree ---------------
+
+def fix_json(*args: str) -> Any:
+    result = run("fix", "--host", "none", "-f", "json", *args)
+    return result.exit_code, json.loads(result.stdout)
+
+
+def unmet(data: dict[str, Any]) -> list[str]:
+    return [r["term"] for r in data["requirements"] if not r["met"]]
+
+
+def spf501(data: dict[str, Any]) -> list[str]:
+    return sorted(d["message"] for d in data["diagnostics"] if d["code"] == "SPF501"
+                  and "[m365-relay]" in d["message"])
+
+
+def test_demo_relay_advice_is_fixs_record_not_a_new_one() -> None:
+    text = run("--color", "never", "check", "--demo", "--profile", "m365-relay").output
+    _, fixed = fix_json("--demo", "--profile", "m365-relay")
+    (record,) = fixed["records"]
+    # Before: a record of its own that dropped five providers' includes.
+    assert "v=spf1 ip4:203.0.113.25 include:spf.protection.outlook.com ~all" not in text
+    # After: the record fix proves, from the published one.
+    assert f'  fabrikam.example TXT "{record["value"]}"' in text
+    for include in ("_spf.google.com", "sendgrid.net", "servers.mcsv.net", "mail.zendesk.com",
+                    "amazonses.com", "spf.protection.outlook.com"):
+        assert f"include:{include} " in record["value"]
+    assert record["value"].endswith(" ip4:203.0.113.25 ~all")
+    assert ("  spflint fix fabrikam.example --ip 203.0.113.25 --profile m365-relay "
+            "--host auto\n") in text
+    assert ("  spflint check fabrikam.example --profile m365-relay --ip 203.0.113.25\n"
+            in text)
+    data = json.loads(run("check", "--demo", "--profile", "m365-relay", "-f", "json").output)
+    relay = data["profile"]["relay"]
+    assert relay["spf"]["records"] == fixed["records"]
+    assert relay["spf"]["changes"] == fixed["changes"]
+    assert relay["verify"].endswith("--ip 203.0.113.25")
+
+
+def test_relay_advice_keeps_minus_all_and_the_other_include(server: DNSTestServer) -> None:
+    args = ("--nameserver", server.address, "example.com", "--ip", DEVICE,
+            "--profile", "m365-relay")
+    result = run("--color", "never", "check", *args)
+    assert result.exit_code == 1  # the device does not pass yet
+    code, fixed = fix_json(*args)
+    assert code == 0, fixed
+    value = fixed["records"][0]["value"]
+    assert value == ("v=spf1 include:spf.protection.outlook.com include:_spf.example.com "
+                     f"ip4:192.0.2.10 ip4:{DEVICE} -all")
+    assert f'example.com TXT "{value}"' in result.output
+    assert "~all" not in result.output.split("Microsoft 365 relay for")[1]
+
+
+def test_check_and_fix_agree_without_the_device_address(server: DNSTestServer) -> None:
+    args = ("--nameserver", server.address, "example.com", "--profile", "m365-relay")
+    checked = run("check", *args, "-f", "json")
+    code, fixed = fix_json(*args)
+    assert checked.exit_code == code == 1
+    data = json.loads(checked.output)
+    assert unmet(data) == unmet(fixed) == ["--ip"]
+    assert spf501(data) == spf501(fixed) and len(spf501(fixed)) == 1
+    text = run("--color", "never", "fix", "--host", "none", *args).output
+    assert "no change needed" not in text
+    assert "NOT MET: --ip [m365-relay]: give the relay device's static public IPv4" in text
+
+
+def test_check_and_fix_agree_when_mail_is_not_at_exchange_online(
+        server: DNSTestServer) -> None:
+    args = ("--nameserver", server.address, "elsewhere.example", "--ip", DEVICE,
+            "--profile", "m365-relay")
+    data = json.loads(run("check", *args, "-f", "json").output)
+    code, fixed = fix_json(*args)
+    assert code == 1
+    assert "MX at Exchange Online" in unmet(data)
+    assert unmet(fixed) == ["MX at Exchange Online"]  # the address is added by fix
+    assert [m for m in spf501(data) if "MX" in m] == spf501(fixed)
+    assert data["profile"]["relay"] is None  # no relay plan without the MX
+
+
+def test_check_of_the_fixed_record_reports_what_fix_reported(
+        make_dns_server: Callable[..., DNSTestServer]) -> None:
+    before = make_dns_server(zonedata_from_dict(ZONE))
+    args = ("example.com", "--ip", DEVICE, "--profile", "m365-relay")
+    _, fixed = fix_json("--nameserver", before.address, *args)
+    published = {**ZONE, "example.com": [{"TXT": fixed["records"][0]["value"]},
+                                          *ZONE["example.com"][1:]]}
+    after = make_dns_server(zonedata_from_dict(published))
+    result = run("check", "--nameserver", after.address, *args, "-f", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["requirements"] == fixed["requirements"]
+    assert data["coverage"][0]["result"] == "pass"
+    assert data["profile"]["relay"]["spf"]["changes"] == []
+    text = run("--color", "never", "check", "--nameserver", after.address, *args).output
+    assert "spflint fix changes nothing" in text
+
+
+def test_include_reached_through_another_include_is_not_added(
+        make_dns_server: Callable[..., DNSTestServer]) -> None:
+    zone = {**ZONE, "example.com": [{"TXT": "v=spf1 include:_spf.example.com -all"},
+                                    *ZONE["example.com"][1:]],
+            "_spf.example.com": [{"TXT": "v=spf1 include:spf.protection.outlook.com -all"}]}
+    server = make_dns_server(zonedata_from_dict(zone))
+    args = ("--nameserver", server.address, "example.com", "--ip", DEVICE,
+            "--profile", "m365-relay")
+    code, fixed = fix_json(*args)
+    assert code == 0, fixed
+    assert fixed["records"][0]["value"] == f"v=spf1 include:_spf.example.com ip4:{DEVICE} -all"
+    data = json.loads(run("check", *args, "-f", "json").output)
+    assert data["profile"]["relay"]["spf"]["records"] == fixed["records"]

@@ -18,14 +18,19 @@ def run(*args: str) -> Any:
 
 def test_demo_detects_cloudflare_and_prints_its_steps() -> None:
     result = run("fix", "--demo", "--profile", "m365-relay", "-f", "json")
-    assert result.exit_code == 0, result.output
+    # The printer's address is documentation space: the relay requirement check reports.
+    assert result.exit_code == 1, result.output
     data = json.loads(result.output)
+    assert [r["term"] for r in data["requirements"] if not r["met"]] == ["ip 203.0.113.25"]
     assert data["detection"]["hosts"] == ["cloudflare"]
     (steps,) = data["instructions"]
     assert steps["host"] == "cloudflare" and steps["existing"] is True
     (entry,) = steps["records"]
     assert entry["value"] == data["records"][0]["value"]
     assert "ip4:203.0.113.25" in entry["value"]
+    # Checking what is published checks the relay too, with the printer's address.
+    assert steps["steps"][-2]["code"] == ("spflint check fabrikam.example --profile m365-relay "
+                                          "--ip 203.0.113.25")
 
 
 def test_named_host_and_none() -> None:

@@ -23,8 +23,28 @@ from spflint.m365 import (
 )
 from tests.dnsserver import DNSTestServer
 
-ZONES = {
+M365 = "v=spf1 ip4:40.92.0.0/15 ip4:104.47.0.0/17 ip6:2a01:111:f400::/48 -all"
+DYNAMIC = 10  # includes that cannot be flattened: over the lookup limit for good
+
+ZONES: dict[str, Any] = {
+    "spf.protection.outlook.com": [{"TXT": M365}],
+    "_spf.google.com": [{"TXT": "v=spf1 ip4:35.190.247.0/24 ~all"}],
     "contoso.example": [{"MX": [0, "contoso-example.mail.protection.outlook.com"]}],
+    "kept.example": [{"TXT": "v=spf1 include:_spf.google.com include:spf.protection.outlook.com "
+                             "ip4:192.0.2.10 -all"},
+                     {"MX": [0, "kept-example.mail.protection.outlook.com"]}],
+    "nested.example": [{"TXT": "v=spf1 include:_spf.nested.example -all"},
+                       {"MX": [0, "nested-example.mail.protection.outlook.com"]}],
+    "_spf.nested.example": [{"TXT": "v=spf1 include:spf.protection.outlook.com -all"}],
+    "done.example": [{"TXT": "v=spf1 ip4:62.231.75.25 include:spf.protection.outlook.com "
+                             "-all"},
+                     {"MX": [0, "done-example.mail.protection.outlook.com"]}],
+    "dyn.example": [{"TXT": "v=spf1 include:spf.protection.outlook.com "
+                            + " ".join(f"include:d{i}.dyn.example" for i in range(DYNAMIC))
+                            + " -all"},
+                    {"MX": [0, "dyn-example.mail.protection.outlook.com"]}],
+    **{f"d{i}.dyn.example": [{"TXT": f"v=spf1 exists:%{{i}}.d{i}.dyn.example -all"}]
+       for i in range(DYNAMIC)},
     "dane.example": [{"MX": [0, "dane-example.o-v1.mx.microsoft"]},
                      {"MX": [20, "dane-example.mail.protection.outlook.com"]}],
     "other.example": [{"MX": [10, "mx.other.example"]}],
@@ -52,8 +72,60 @@ def test_smart_host_is_the_mx(server: DNSTestServer) -> None:
     assert device["SMTP server (smart host)"] == result.smart_host.host
     assert device["Port"] == "25" and device["TLS"].startswith("STARTTLS on")
     assert "@contoso.example" in device["From address"]
-    assert result.spf_example == ("v=spf1 ip4:203.0.113.25 include:spf.protection.outlook.com "
-                                  "~all")
+
+
+def test_no_record_gets_a_new_one_from_the_fixer(server: DNSTestServer) -> None:
+    spf = plan(server, "contoso.example").spf
+    assert spf.problem is None
+    (record,) = spf.records
+    assert record.name == "contoso.example"
+    assert record.value == ("v=spf1 include:spf.protection.outlook.com ip4:203.0.113.25 "
+                            "~all")
+    assert spf.changes[0].kind == "create-record"
+
+
+def test_spf_is_built_from_the_published_record(server: DNSTestServer) -> None:
+    result = plan(server, "kept.example", ("62.231.75.25",))
+    (record,) = result.spf.records
+    # The other include and '-all' stay; the device's address is added before 'all'.
+    assert record.value == ("v=spf1 include:_spf.google.com include:spf.protection.outlook.com "
+                            "ip4:192.0.2.10 ip4:62.231.75.25 -all")
+    assert [c.kind for c in result.spf.changes] == ["add-required-ip"]
+    text = result.to_text()
+    assert 'kept.example TXT "' + record.value + '"' in text
+    assert ("spflint fix kept.example --ip 62.231.75.25 --profile m365-relay --host auto"
+            in text)
+
+
+def test_include_through_another_include_is_not_added_again(server: DNSTestServer) -> None:
+    (record,) = plan(server, "nested.example", ("62.231.75.25",)).spf.records
+    assert record.value == "v=spf1 include:_spf.nested.example ip4:62.231.75.25 -all"
+
+
+def test_record_that_already_relays_is_left_alone(server: DNSTestServer) -> None:
+    result = plan(server, "done.example", ("62.231.75.25",))
+    assert result.spf.unchanged and result.spf.problem is None
+    assert "spflint fix changes nothing" in result.to_text()
+
+
+def test_unprovable_record_says_why_and_prints_none(server: DNSTestServer) -> None:
+    result = plan(server, "dyn.example", ("62.231.75.25",))
+    assert result.spf.records == ()
+    assert result.spf.problem is not None and "limit 10" in result.spf.problem
+    text = result.to_text()
+    assert "spflint fix cannot prove a record" in text and result.spf.problem in text
+    assert "v=spf1" not in text  # no record that was not proven
+    assert result.to_dict()["spf"]["problem"] == result.spf.problem
+
+
+def test_verify_names_the_device(server: DNSTestServer) -> None:
+    result = plan(server, "contoso.example", ("203.0.113.25", "198.51.100.0/24"))
+    assert result.verify == ("spflint check contoso.example --profile m365-relay "
+                             "--ip 203.0.113.25 --require ip4:198.51.100.0/24")
+    assert "  " + result.verify + "\n" in result.to_text()
+    assert result.spf.command == ("spflint fix contoso.example --ip 203.0.113.25 --require "
+                                  "ip4:198.51.100.0/24 --profile m365-relay --host auto")
+    assert "ip4:198.51.100.0/24" in result.spf.records[0].value
 
 
 def test_dane_mx_is_preferred_by_preference(server: DNSTestServer) -> None:

@@ -24,9 +24,10 @@ from .options import (
 )
 
 if TYPE_CHECKING:
-    from ..check import CheckResult
-    from ..tree import Tree, TreeNode
+    from collections.abc import Sequence
 
+    from ..check import CheckResult, Requirement
+    from ..tree import Tree, TreeNode
 
 
 def tree_lines(tree: Tree, color: bool = False) -> list[str]:
@@ -118,6 +119,17 @@ def _node_note(node: TreeNode) -> str:
     return ""
 
 
+def requirement_lines(requirements: Sequence[Requirement]) -> list[str]:
+    """One line per requirement: met, NOT MET or not checked, and why (``check`` and
+    ``fix`` alike)."""
+    lines = []
+    for req in requirements:
+        mark = "ok" if req.met else ("NOT MET" if req.checked else "not checked")
+        src = "" if req.source == "require" else f" [{req.source}]"
+        lines.append(f"{mark}: {req.term}{src}: {req.reason}")
+    return lines
+
+
 def coverage_lines(result: CheckResult) -> list[str]:
     lines: list[str] = []
     for cov in result.coverage:
@@ -132,10 +144,7 @@ def coverage_lines(result: CheckResult) -> list[str]:
         lines.append(head)
         if cov.suggestion:
             lines.append(f"  to fix: {cov.suggestion}")
-    for req in result.requirements:
-        mark = "ok" if req.met else ("NOT MET" if req.checked else "not checked")
-        src = "" if req.source == "require" else f" [{req.source}]"
-        lines.append(f"{mark}: {req.term}{src}: {req.reason}")
+    lines.extend(requirement_lines(result.requirements))
     if result.relay is not None:
         lines.append("")
         lines.extend(result.relay.to_text().rstrip("\n").splitlines())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,9 +13,12 @@ import click
 from ..dns.base import Resolver
 from ..errors import DNSFailure, InputError
 from ..fix import FixError, FixOptions, FixResult, fix_policy
+from ..m365 import PROFILE as M365_PROFILE
+from ..m365 import SPF_INCLUDE as M365_INCLUDE
 from ..report.base import Report
 from ..semantics import MAX_LOOKUPS as LOOKUP_LIMIT
 from ..semantics import MAX_VOID_LOOKUPS as VOID_LIMIT
+from .check import requirement_lines
 from .common import (
     emit,
     error,
@@ -35,26 +39,30 @@ from .options import (
 )
 
 if TYPE_CHECKING:
+    from ..check import Requirement
+    from ..findings import Finding
     from ..hosts.detect import Detection
     from ..hosts.instructions import Instructions
     from ..hosts.model import Host
-
-M365_INCLUDE = "include:spf.protection.outlook.com"
+    from ..tree import Tree
 
 
 def options_from(domain: str | None, record: str | None, coverage: CoverageSettings,
                  unsafe: bool, keep: tuple[str, ...], flatten: tuple[str, ...],
-                 max_size: int) -> FixOptions:
-    """The library's options; ``--profile m365-relay`` requires Microsoft 365's include."""
+                 max_size: int, *, m365_include: bool = True) -> FixOptions:
+    """The library's options; ``--profile m365-relay`` requires Microsoft 365's include
+    unless ``m365_include`` is False (the policy already includes it, perhaps through
+    another include)."""
     require = list(coverage.require)
-    if coverage.profile == "m365-relay" and M365_INCLUDE not in [r.lower() for r in require]:
+    if coverage.profile == M365_PROFILE and m365_include \
+            and M365_INCLUDE not in [r.lower() for r in require]:
         require.append(M365_INCLUDE)
     return FixOptions(domain=domain, record=record, ips=tuple(str(ip) for ip in coverage.ips),
                       require=tuple(require), unsafe=unsafe, keep=keep, flatten=flatten,
                       max_size=max_size)
 
 
-def text_lines(result: FixResult) -> list[str]:
+def text_lines(result: FixResult, requirements: Sequence[Requirement] = ()) -> list[str]:
     lines: list[str] = []
     for record in result.records:
         name = record.name or "(record)"
@@ -68,10 +76,15 @@ def text_lines(result: FixResult) -> list[str]:
             safety = "safe" if change.safe else "unsafe"
             lines.append(f"  {change.kind} [{safety}]: {what}".rstrip(": ")
                          + f"\n      {change.reason}")
+    elif any(not r.met and r.checked for r in requirements):
+        lines.append("no change made, but requirements are not met (below)")
     else:
         lines.append("no change needed")
     lines.append("verified: every address gets the same result as before, except where an "
                  "unsafe change says otherwise ([safe]: proven for every DNS answer)")
+    if requirements:
+        lines += ["", "Requirements, on the policy as it would be published:",
+                  *requirement_lines(requirements)]
     return lines
 
 
@@ -103,9 +116,10 @@ async def choose_hosts(domain: str | None, key: str | None,
     return list(detection.hosts), detection
 
 
-def steps_for(hosts: list[Host], result: FixResult, zone: str | None) -> list[Instructions]:
+def steps_for(hosts: list[Host], result: FixResult, zone: str | None,
+              verify: str | None = None) -> list[Instructions]:
     """Publishing steps at each host for records in ``zone`` (none without a zone: the
-    record names would be unknown)."""
+    record names would be unknown); ``verify`` is the check to run once published."""
     from ..hosts.instructions import render
 
     if not hosts or not zone or not result.records:
@@ -114,7 +128,8 @@ def steps_for(hosts: list[Host], result: FixResult, zone: str | None) -> list[In
         return []  # nothing to publish: the record is already what fix would write
     existing = bool(result.original)
     current = result.original[0] if len(result.original) == 1 else None
-    return [render(host, result.records, existing=existing, domain=zone, current=current)
+    return [render(host, result.records, existing=existing, domain=zone, current=current,
+                   verify=verify)
             for host in hosts]
 
 
@@ -180,12 +195,13 @@ def fix(ctx: click.Context, domain: str | None, record: str | None,
     color = global_settings(ctx).color
     report = Report(command="fix", summary=False)
     try:
-        targets, detection, result, remaining = asyncio.run(_run(
+        targets, detection, result, remaining, requirements = asyncio.run(_run(
             domain, record, coverage, unsafe, keep, flatten, max_size, host_key, resolver,
             config))
     except FixError as exc:
         report.data.update({"records": [], "changes": [c.to_dict() for c in exc.changes],
-                            "lookups": None, "instructions": [], "error": exc.message})
+                            "lookups": None, "instructions": [], "requirements": [],
+                            "error": exc.message})
         emit(report, fmt.format, color)
         error(f"no proven record: {exc.message}")
         ctx.exit(1)
@@ -199,7 +215,7 @@ def fix(ctx: click.Context, domain: str | None, record: str | None,
             message = os_error_message(exc, snapshot_path)
             raise InputError(f"cannot write the snapshot: {message}") from None
     zone = detection.zone if detection is not None and detection.zone else domain
-    instructions = steps_for(targets, result, zone)
+    instructions = steps_for(targets, result, zone, verify_command(domain, coverage))
     report.data.update({
         "records": [r.to_dict() for r in result.records],
         "changes": [c.to_dict() for c in result.changes],
@@ -208,46 +224,90 @@ def fix(ctx: click.Context, domain: str | None, record: str | None,
         "void": result.voids,
         "original": result.original,
         "detection": None if detection is None else detection.to_dict(),
+        "requirements": [r.to_dict() for r in requirements],
     })
-    lines = text_lines(result)
+    lines = text_lines(result, requirements)
     if detection is not None:
         lines += ["", f"DNS host: {detection.reason}"]
     for item in instructions:
         lines += ["", item.to_text().rstrip("\n")]
+    report.diagnostics = remaining
     if domain is not None:
-        report.diagnostics = remaining
         for node_name, text in ((r.name, r.value) for r in result.records):
             report.sources[(node_name, None)] = text
-        if report.diagnostics:
-            lines += ["", "What fix could not repair (the policy as it would be published):"]
+    if report.diagnostics:
+        lines += ["", "What fix could not repair (the policy as it would be published):"]
     report.text_body = lines
     emit(report, fmt.format, color)
-    ctx.exit(exit_code(report.diagnostics, config.fail_on))
+    met = all(r.met or not r.checked for r in requirements)
+    ctx.exit(exit_code(report.diagnostics, config.fail_on, met))
+
+
+def verify_command(domain: str | None, coverage: CoverageSettings) -> str | None:
+    """The check to run once the record is published: with the relay profile, the same
+    profile and addresses (None: the default, a plain check)."""
+    if domain is None or coverage.profile != M365_PROFILE:
+        return None
+    args = [f"--ip {ip}" for ip in coverage.ips] + [f"--require {r}" for r in coverage.require]
+    return " ".join(["spflint check", domain, "--profile", M365_PROFILE, *args])
 
 
 async def _run(domain: str | None, record: str | None, coverage: CoverageSettings,
                unsafe: bool, keep: tuple[str, ...], flatten: tuple[str, ...], max_size: int,
                host_key: str | None, resolver: Resolver, config: Any
-               ) -> tuple[list[Host], Detection | None, FixResult, list[Any]]:
+               ) -> tuple[list[Host], Detection | None, FixResult, list[Finding],
+                          list[Requirement]]:
     """The whole command in one event loop: hosts, the proven record, what is left."""
+    from ..check import m365_address_requirements, m365_include_requirement, unmet_findings
+
     targets, detection = await choose_hosts(domain, host_key, resolver)
     caps = [h.max_value_octets for h in targets if h.max_value_octets]
+    relay = coverage.profile == M365_PROFILE
+    include = True
+    if relay and domain is not None:
+        # Included through another include already: adding it again only costs a lookup.
+        include = not m365_include_requirement(
+            await current_tree(domain, record, resolver)).met
     # A host that rejects long values caps the record the splitter may produce.
     options = options_from(domain, record, coverage, unsafe, keep, flatten,
-                           min([max_size, *caps]))
+                           min([max_size, *caps]), m365_include=include)
     result = await fix_policy(options, resolver, config)
-    remaining = [] if domain is None else await remaining_problems(domain, result, resolver,
-                                                                    config)
-    return targets, detection, result, remaining
+    ips = [str(ip) for ip in coverage.ips]
+    remaining: list[Finding] = []
+    requirements: list[Requirement] = []
+    if domain is not None:
+        remaining, requirements = await published_problems(domain, result, resolver, config,
+                                                           ips if relay else None)
+    elif relay:
+        requirements = m365_address_requirements(ips)
+        remaining = unmet_findings(requirements, None, config)
+    return targets, detection, result, remaining, requirements
 
 
-async def remaining_problems(domain: str, result: FixResult, resolver: Resolver,
-                             config: Any) -> list[Any]:
-    """Findings on the fixed policy as receivers would see it once published (for example
-    an include whose target has no SPF record: no record text can repair that)."""
-    from ..check import lint_tree
+async def current_tree(domain: str, record: str | None, resolver: Resolver) -> Tree:
+    """The domain's policy as published, or with ``record`` standing for its record."""
+    from ..fix.overlay import OverlayResolver
+    from ..hosts.model import PublishedRecord
+    from ..tree import walk
+
+    if record is None:
+        return await walk(domain, resolver)
+    return await walk(domain, OverlayResolver([PublishedRecord(domain, record)], resolver))
+
+
+async def published_problems(domain: str, result: FixResult, resolver: Resolver, config: Any,
+                             relay_ips: Sequence[str] | None = None
+                             ) -> tuple[list[Finding], list[Requirement]]:
+    """Findings on the fixed policy as it would be published and, with ``relay_ips``, the
+    Microsoft 365 relay requirements on it: the ones ``check`` reports, by the same code,
+    each unmet one also as an SPF501 finding."""
+    from ..check import lint_tree, m365_requirements, unmet_findings
     from ..fix.overlay import OverlayResolver
     from ..tree import walk
 
     tree = await walk(domain, OverlayResolver(result.records, resolver))
-    return lint_tree(tree, config)
+    findings = lint_tree(tree, config)
+    if relay_ips is None:
+        return findings, []
+    requirements, _ = await m365_requirements(tree, relay_ips, resolver)
+    return findings + unmet_findings(requirements, tree.root.name, config), requirements

@@ -740,14 +740,16 @@ def _target_steps(host: Host, domain: str, ordered: list[PublishedRecord], main:
 
 
 def render(host: Host, records: list[PublishedRecord], *, existing: bool, domain: str,
-           ttl_advice: bool = True, current: str | None = None) -> Instructions:
+           ttl_advice: bool = True, current: str | None = None,
+           verify: str | None = None) -> Instructions:
     """Numbered steps (and files) to publish ``records`` at ``host``.
 
     ``domain`` is the zone the records are edited in: names are written relative to it.
     ``existing`` says an SPF record already exists at the main name (the one equal to
     ``domain``), so it must be edited rather than added; ``current`` is its text, used where
-    a tool needs the old value (Azure CLI). Every value is parsed back with the host's own
-    format and compared with the intended strings before it is shown.
+    a tool needs the old value (Azure CLI); ``verify`` is the command that checks what is
+    published (default ``spflint check DOMAIN``). Every value is parsed back with the host's
+    own format and compared with the intended strings before it is shown.
 
     :raises HostFormatError: a record the host cannot take (quotes where they are rejected,
         a string over 255 octets where the user splits, non-ASCII text), or no records.
@@ -784,7 +786,7 @@ def render(host: Host, records: list[PublishedRecord], *, existing: bool, domain
                           "are part of the policy: keep them as long as the main record "
                           "includes them."))
     steps.append(Step("When the old TTL has passed, check what is published:",
-                      code=f"spflint check {domain}"))
+                      code=verify or f"spflint check {domain}"))
     if ttl_advice and existing:
         default = (f" ({_ttl_text(host)} is this host's default)"
                    if host.default_ttl or host.ttl_label else "")
