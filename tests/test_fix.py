@@ -261,3 +261,13 @@ def test_timeout_is_the_limit_for_the_whole_run(
     elapsed = time.monotonic() - started
     assert result.exit_code == 3, result.output
     assert elapsed < 2.5, elapsed
+
+
+def test_required_include_after_terms_decided_per_connection() -> None:
+    # The required include is added after an exists: whose result is per connection, and
+    # offline it is itself unknown: only passes are gained, where it may apply.
+    doc = json.loads(run("--record", "v=spf1 exists:%{i}.allow.example.com -all",
+                         "--require", "include:spf.protection.outlook.com", "-f", "json").stdout)
+    assert doc["records"][0]["value"] == \
+        "v=spf1 exists:%{i}.allow.example.com include:spf.protection.outlook.com -all"
+    assert [(c["kind"], c["safe"]) for c in doc["changes"]] == [("add-required-term", False)]

@@ -14,8 +14,10 @@ from ..errors import DNSFailure, InputError, SpfSyntaxError, UnknownAnswerError
 from ..findings import Severity
 from ..ipspace import (
     Compiler,
+    Decision,
     Dynamic,
     Fetched,
+    Final,
     IPNetwork,
     IPSpace,
     RangeChange,
@@ -65,8 +67,27 @@ def _within(network: IPNetwork, intervals: list[tuple[int, int]]) -> bool:
 
 def _now_passes_within(intervals: dict[int, list[tuple[int, int]]]
                        ) -> Callable[[RangeChange], bool]:
-    return lambda c: c.after.result == "pass" and _within(
+    """Changes that only turn results into ``pass`` inside ``intervals`` (a required term
+    added: where earlier steps are decided per connection, only the branches that reach the
+    new term change)."""
+    return lambda c: _gains_pass_only(c.before, c.after) and _within(
         c.network, intervals.get(c.network.version, []))
+
+
+def _gains_pass_only(before: Decision | None, after: Decision | None) -> bool:
+    """Whether ``after`` differs from ``before`` only by passes: a leaf became ``pass``, or
+    a new step (a required include not resolved) passes where it matches and leaves the
+    rest as it was."""
+    if before == after:
+        return True
+    if isinstance(before, Dynamic) and isinstance(after, Dynamic) and \
+            before.identity == after.identity:
+        return _gains_pass_only(before.on_match, after.on_match) and \
+            _gains_pass_only(before.otherwise, after.otherwise)
+    if isinstance(after, Dynamic):
+        return isinstance(after.on_match, Final) and after.on_match.result == "pass" and \
+            _gains_pass_only(before, after.otherwise)
+    return isinstance(after, Final) and after.result == "pass"
 
 
 class Fixer:
@@ -207,7 +228,10 @@ class Fixer:
             present.add(term.mechanism.render())
             alone = await self.compiler.space(self.domain, parse_record(f"v=spf1 {term.render()}"
                                                                         " -all"))
-            passes = {v: alone.addresses(v, lambda d: d.result == "pass") for v in (4, 6)}
+            # Where the term alone may pass (a term decided per connection, or an include
+            # not resolved, may pass anywhere it applies).
+            passes = {v: alone.addresses(v, lambda d: d.result in ("pass", "dynamic"))
+                      for v in (4, 6)}
             self.changes.append(Change("add-required-term", False, f"required: '{text}'",
                                        None, term.render()))
             self.allowances.append(_Allowance("required term", _now_passes_within(passes)))
