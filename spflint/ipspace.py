@@ -171,17 +171,44 @@ def _plain(decision: Decision | None, known: dict[str, bool]) -> Decision | None
                    decision.key)
 
 
-def substitute(decision: Decision | None, value: Callable[[Pending], Decision]
-               ) -> Decision | None:
-    """``decision`` with every "no match yet" leaf ``p`` replaced by ``value(p)``."""
+def substitute(decision: Decision | None, value: Callable[[Pending], Decision],
+               known: Mapping[str, bool] | None = None) -> Decision | None:
+    """``decision`` with every "no match yet" leaf ``p`` replaced by ``value(p)``.
+
+    A step the path to the leaf has already taken is decided in what replaces it (the same
+    question gets the same answer within one evaluation), so a record that repeats a step
+    does not grow its decisions step by step.
+    """
     if decision is None:
         return None
     if isinstance(decision, Pending):
-        return value(decision)
+        replaced = value(decision)
+        return _decided(replaced, known) if known else replaced
     if isinstance(decision, Final):
         return decision
-    return Dynamic(decision.term, substitute(decision.on_match, value),
-                   substitute(decision.otherwise, value), decision.key)
+    key = decision.identity
+    return Dynamic(decision.term,
+                   substitute(decision.on_match, value, {**(known or {}), key: True}),
+                   substitute(decision.otherwise, value, {**(known or {}), key: False}),
+                   decision.key)
+
+
+def _decided(decision: Decision, known: Mapping[str, bool]) -> Decision:
+    """``decision`` with the steps ``known`` already decided replaced by their branch."""
+    while isinstance(decision, Dynamic) and decision.identity in known:
+        branch = decision.on_match if known[decision.identity] else decision.otherwise
+        if branch is None:
+            return decision  # a step that supplies the result itself stays
+        decision = branch
+    if not isinstance(decision, Dynamic) or (decision.on_match is None
+                                             and decision.otherwise is None):
+        return decision
+    key = decision.identity
+    on = None if decision.on_match is None else \
+        _decided(decision.on_match, {**known, key: True})
+    other = None if decision.otherwise is None else \
+        _decided(decision.otherwise, {**known, key: False})
+    return Dynamic(decision.term, on, other, decision.key)
 
 
 def pending_states(decision: Decision | None, out: set[Pending]) -> None:
@@ -537,10 +564,14 @@ class Compiler:
     """
 
     def __init__(self, resolver: Resolver | None = None,
-                 records: Mapping[str, Fetched] | None = None, *, limits: bool = True) -> None:
+                 records: Mapping[str, Fetched] | None = None, *, limits: bool = True,
+                 counting: bool = True) -> None:
         self.resolver = resolver
         self.records: dict[str, Fetched] = dict(records or {})
-        self.limits = limits
+        self.limits = limits and counting
+        # Without counting (a proof that only compares results) every step spends nothing:
+        # fewer distinct values, so maps stay small.
+        self.step = 1 if counting else 0
         self.answers: list[Answer] = []
         self._memo: dict[tuple[str, Pending], _Compiled] = {}
         self._loops = False
@@ -581,8 +612,8 @@ class Compiler:
             raise InputError("a domain or a record is needed")
         else:
             compiled = await self.policy(name, (), CONTINUE, counted=False)
-        counts = [c for m in (compiled.v4, compiled.v6) for v in m.values
-                  for c in _leaf_counts(v)]
+        counts = [] if not self.step else [c for m in (compiled.v4, compiled.v6)
+                                           for v in m.values for c in _leaf_counts(v)]
         return IPSpace(compiled.v4.map(_strip), compiled.v6.map(_strip), name,
                        max((c[0] for c in counts), default=0),
                        max((c[1] for c in counts), default=0),
@@ -627,7 +658,7 @@ class Compiler:
         if fetched.outcome.is_void:
             if not counted:
                 return final("none")
-            voids = entry.voids + 1
+            voids = entry.voids + self.step
             if self.limits and voids > MAX_VOID_LOOKUPS:
                 return final("permerror", (entry.lookups, voids))
             return final("none", (entry.lookups, voids))
@@ -685,7 +716,7 @@ class Compiler:
             extra: list[tuple[str, ...]] = [(), ()]
 
             async def redirected(state: Pending) -> Maps:
-                lookups = state.lookups + 1
+                lookups = state.lookups + self.step
                 if self.limits and lookups > MAX_LOOKUPS:
                     return _everywhere(Final("permerror", after=(lookups, state.voids)))
                 if target is None:
@@ -712,7 +743,7 @@ class Compiler:
         terms (an include's are its target's)."""
         mech = term.mechanism
         q = term.result_qualifier
-        lookups = state.lookups + 1
+        lookups = state.lookups + self.step
         if self.limits and lookups > MAX_LOOKUPS:
             return _everywhere(Final("permerror", after=(lookups, state.voids))), _cost()
         spent = Pending(lookups, state.voids)
@@ -748,7 +779,7 @@ class Compiler:
     def voided(self, spent: Pending) -> Pending | Final:
         """What a void answer makes of an evaluation: one more void, or the permerror of a
         third one (§4.6.4)."""
-        voids = spent.voids + 1
+        voids = spent.voids + self.step
         if self.limits and voids > MAX_VOID_LOOKUPS:
             return Final("permerror", after=(spent.lookups, voids))
         return Pending(spent.lookups, voids)

@@ -271,3 +271,17 @@ def test_required_include_after_terms_decided_per_connection() -> None:
     assert doc["records"][0]["value"] == \
         "v=spf1 exists:%{i}.allow.example.com include:spf.protection.outlook.com -all"
     assert [(c["kind"], c["safe"]) for c in doc["changes"]] == [("add-required-term", False)]
+
+
+def test_very_long_records() -> None:
+    import ipaddress
+
+    ranges = [f"ip4:{ipaddress.IPv4Address(0x0A000000 + i * 4)}/30" for i in range(1500)]
+    doc = json.loads(run("--record", "v=spf1 " + " ".join(ranges) + " -all", "-f",
+                         "json").stdout)
+    # Adjacent ranges merge (proven safe); the result fits one record.
+    assert doc["records"][0]["value"].startswith("v=spf1 ip4:10.0.0.0/")
+    assert len(doc["records"]) == 1
+    huge = run("--record", "v=spf1 " + " ".join(["ip4:192.0.2.1"] * 2500) + " -all")
+    assert huge.exit_code == 2
+    assert "2,500 terms: fix works on records of at most 2,000" in huge.output

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..config import Config
 from ..findings import Edit, Finding, Fix
 from ..lint import lint_record
-from .model import Change
+from .model import MAX_FIX_TERMS, Change
 from .safety import is_broken, proven_safe
 
 MAX_ROUNDS = 10
@@ -40,9 +41,14 @@ class FixPolicy:
         return self.unsafe or (self.repairs and broken)
 
 
-def _overlaps(edit: Edit, taken: Sequence[Edit]) -> bool:
-    return any((edit.start < other.end and other.start < edit.end)
-               or edit.start == other.start for other in taken)
+def _taken(edit: Edit, taken: Sequence[tuple[int, int]]) -> bool:
+    """Whether ``edit`` overlaps (or starts where) an edit already chosen; ``taken`` is sorted
+    and its spans do not overlap, so only the neighbours need a look."""
+    at = bisect.bisect_left(taken, (edit.start, -1))
+    for start, end in taken[max(0, at - 1):at + 1]:
+        if (edit.start < end and start < edit.end) or edit.start == start:
+            return True
+    return False
 
 
 def _describe(text: str, fix: Fix) -> tuple[str | None, str | None]:
@@ -62,26 +68,37 @@ async def apply_fixes(text: str, config: Config, policy: FixPolicy, *,
     is linted again, until no allowed fix is left.
     """
     changes: list[Change] = []
+    if len(text.split()) > MAX_FIX_TERMS + 1:
+        return text, changes  # too large to prove anything about in reasonable time
     for _ in range(MAX_ROUNDS):
         result = lint_record(text, config, strings=strings, domain=domain)
         strings = None  # the strings of the original no longer describe the text
         broken = await is_broken(text, domain)
-        chosen: list[tuple[Fix, Change]] = []
+        offered: list[tuple[Finding, Fix]] = []
+        taken: list[tuple[int, int]] = []  # edited spans so far, sorted
         for finding in result.findings:
             fix = finding.fix
-            if fix is None or not fix.edits or any(_overlaps(e, c.edits) for c, _ in chosen
-                                                   for e in fix.edits):
+            if fix is None or not fix.edits or any(_taken(e, taken) for e in fix.edits):
                 continue
             # Safe only when the rule says so and the proof agrees: a rule may hold back a
             # fix that keeps results but hides a likely mistake (host bits, a pasted name).
-            safe = fix.safe and await proven_safe(text, fix.apply(text), domain)
-            if not policy.allows(finding, safe, broken):
-                continue
+            if policy.allows(finding, fix.safe, broken):
+                offered.append((finding, fix))
+                for edit in fix.edits:
+                    bisect.insort(taken, (edit.start, edit.end))
+        if not offered:
+            break
+        safe = await _proven(text, [fix for _, fix in offered if fix.safe], domain)
+        chosen: list[tuple[Fix, Change]] = []
+        for finding, fix in offered:
+            proven = id(fix) in safe
+            if not proven and not policy.allows(finding, False, broken):
+                continue  # offered as safe, not proven so, and unsafe fixes are not allowed
             before, after = _describe(text, fix)
-            effect = ("every address keeps its result, whatever DNS answers" if safe else
+            effect = ("every address keeps its result, whatever DNS answers" if proven else
                       "this changes which senders pass")
-            chosen.append((fix, Change(finding.name, safe, f"{finding.message}; {fix.title} "
-                                       f"({effect})", before, after)))
+            chosen.append((fix, Change(finding.name, proven, f"{finding.message}; "
+                                       f"{fix.title} ({effect})", before, after)))
         if not chosen:
             break
         new = Fix("combined", tuple(e for fix, _ in chosen for e in fix.edits)).apply(text)
@@ -96,3 +113,14 @@ async def apply_fixes(text: str, config: Config, policy: FixPolicy, *,
         changes.extend(change for _, change in chosen)
         text = new
     return text, changes
+
+
+async def _proven(text: str, fixes: Sequence[Fix], domain: str | None) -> set[int]:
+    """The fixes (by id) proven safe: all at once when together they keep every result,
+    else each on its own (a record of thousands of terms needs one proof, not thousands)."""
+    if not fixes:
+        return set()
+    combined = Fix("combined", tuple(e for fix in fixes for e in fix.edits)).apply(text)
+    if await proven_safe(text, combined, domain):
+        return {id(fix) for fix in fixes}
+    return {id(fix) for fix in fixes if await proven_safe(text, fix.apply(text), domain)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from ..ipspace import (
     IPSpace,
     RangeChange,
     diff,
+    merge_intervals,
     minimal_cidrs,
     network_interval,
 )
@@ -32,11 +34,14 @@ from ..semantics import MAX_VOID_LOOKUPS as VOID_LIMIT
 from ..txt import record_text
 from .apply import FixPolicy, apply_fixes
 from .flatten import flatten_includes
-from .model import Change, FixError, FixOptions, FixResult, PublishedRecord
+from .model import MAX_FIX_TERMS, Change, FixError, FixOptions, FixResult, PublishedRecord
 from .safety import terms_safe
 from .split import publish
 
 MAX_FLATTEN_ROUNDS = 4  # flatten, split, and again with room for the chain's includes
+# Past this many terms a record gets no proof per term (dead ranges are still found by a
+# sweep): each proof compiles the whole record, and thousands of them would take minutes.
+MAX_PROVEN_TERMS = 300
 _BROAD = {4: 8, 6: 16}  # merged ranges never get this wide (SPF302 broad-range)
 def render(terms: Sequence[Term]) -> str:
     return " ".join(["v=spf1", *(t.render() for t in terms)])
@@ -152,6 +157,10 @@ class Fixer:
         from .repair import merge, parse_or_drop
 
         texts = await self.originals()
+        for text in texts:
+            if len(text.split()) > MAX_FIX_TERMS + 1:
+                raise InputError(f"the record of {self.domain} has {len(text.split()) - 1:,} "
+                                 f"terms: fix works on records of at most {MAX_FIX_TERMS:,}")
         if not texts:
             if not (self.options.ips or self.options.require):
                 raise self.fail(f"{self.domain} has no SPF record; give --ip or --require to "
@@ -317,11 +326,14 @@ class Fixer:
         return out
 
     async def remove_redundant(self, terms: list[Term], target: IPSpace) -> list[Term]:
+        terms = self.remove_dead_ranges(terms)
+        if len(terms) > MAX_PROVEN_TERMS:
+            return terms  # proofs per term would take minutes: dead ranges only
+        worth = await self.candidates(terms)
         index = len(terms) - 1
         while index >= 0:
             term = terms[index]
-            if isinstance(term, Directive) and isinstance(term.mechanism, IP4 | IP6 | A | MX) \
-                    and not self._dynamic_target(term):
+            if id(term) in worth and isinstance(term, Directive):
                 trial = [*terms[:index], *terms[index + 1:]]
                 kind = await self.rewrite_kind(terms, trial, target,
                                                await self.decided_by(term))
@@ -336,6 +348,84 @@ class Fixer:
                     terms = trial
             index -= 1
         return terms
+
+    def remove_dead_ranges(self, terms: list[Term]) -> list[Term]:
+        """Address ranges that earlier ranges cover entirely: no address ever reaches them
+        (first match), whatever DNS says; found in one sweep, without a proof per term."""
+        covered: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
+        kept: list[Term] = []
+        for term in terms:
+            if isinstance(term, Directive) and isinstance(term.mechanism, All):
+                kept.append(term)
+                covered = {4: [(0, 1 << 32)], 6: [(0, 1 << 128)]}
+                continue
+            if not (isinstance(term, Directive) and isinstance(term.mechanism, IP4 | IP6)):
+                kept.append(term)
+                continue
+            network = term.mechanism.network
+            start, end = network_interval(network)
+            merged = covered[network.version]
+            at = bisect.bisect_right(merged, (start, 1 << 129)) - 1
+            if at >= 0 and merged[at][0] <= start and end <= merged[at][1]:
+                self.changes.append(Change(
+                    "remove-redundant", True, "every address it matches is decided by "
+                    "earlier address ranges, so it never matches, whatever DNS answers",
+                    term.render(), None))
+                continue
+            kept.append(term)
+            bisect.insort(merged, (start, end))
+            covered[network.version] = merge_intervals(merged) if len(merged) > 1 else merged
+        return kept
+
+    async def candidates(self, terms: Sequence[Term]) -> set[int]:
+        """The terms (by id) whose removal is worth proving or disproving.
+
+        Every ``a`` and ``mx`` (they are few); an address range only when something else can
+        decide its addresses: another range that overlaps it, an ``all`` with its qualifier,
+        or (when rewrites for today's answers are allowed) what a DNS term may pass. A range
+        nothing else touches always decides its addresses itself, so a record of thousands
+        of disjoint ranges costs no proof per range.
+        """
+        out: set[int] = set()
+        ranges: dict[int, list[tuple[int, int, int]]] = {4: [], 6: []}
+        alls: set[str] = set()
+        dns: list[Directive] = []
+        for term in terms:
+            if not isinstance(term, Directive):
+                continue
+            mech = term.mechanism
+            if isinstance(mech, IP4 | IP6):
+                start, end = network_interval(mech.network)
+                ranges[mech.network.version].append((start, end, id(term)))
+            elif isinstance(mech, All):
+                alls.add(term.result_qualifier)
+            elif not self._dynamic_target(term):
+                if isinstance(mech, A | MX):
+                    out.add(id(term))
+                dns.append(term)
+        reach: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
+        if self.today_only and dns:
+            for term in dns:
+                alone = await self.compiler.space(self.domain, Record(
+                    (Directive("", term.mechanism), Directive("-", All()))))
+                for version in (4, 6):
+                    reach[version].extend(alone.addresses(
+                        version, lambda d: d.result in ("pass", "dynamic")))
+        qualifier = {id(t): t.result_qualifier for t in terms if isinstance(t, Directive)}
+        for version, items in ranges.items():
+            items.sort()
+            merged = merge_intervals(reach[version])
+            starts = [s for s, _ in merged]
+            high = -1
+            for k, (start, end, key) in enumerate(items):
+                overlaps = high > start or (k + 1 < len(items) and items[k + 1][0] < end)
+                high = max(high, end)
+                at = bisect.bisect_right(starts, start) - 1
+                reached = (at >= 0 and merged[at][1] > start) or \
+                    (at + 1 < len(merged) and merged[at + 1][0] < end)
+                if overlaps or reached or qualifier[key] in alls:
+                    out.add(key)
+        return out
 
     @staticmethod
     def _dynamic_target(term: Directive) -> bool:
@@ -430,6 +520,10 @@ async def fix_policy(options: FixOptions, resolver: Resolver | None,
     """
     if options.max_size < 50:
         raise InputError("--max-size must be at least 50")
+    if options.record is not None and len(options.record.split()) > MAX_FIX_TERMS + 1:
+        raise InputError(f"the record has {len(options.record.split()) - 1:,} terms: fix works "
+                         f"on records of at most {MAX_FIX_TERMS:,} (a published record holds "
+                         "tens)")
     return await Fixer(options, resolver, config).run()
 
 

@@ -12,6 +12,10 @@ __all__ = ["Change", "FixError", "FixOptions", "FixResult", "PublishedRecord"]
 
 DEFAULT_MAX_SIZE = 450  # whole TXT answer budget (RFC 7208 §3.4)
 NEVER_FLATTEN = ("spf.protection.outlook.com",)
+# The most terms a record may have for fix to work on it: every change is proven on the whole
+# record, and a published record holds tens of terms (a record of thousands is refused at
+# once rather than worked on for minutes).
+MAX_FIX_TERMS = 2000
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from ..dns.names import canonical
 from ..errors import SpfSyntaxError
 from ..ipspace import Compiler, Final, IntervalMap, IPSpace, diff
 from ..parser import parse_record
+from ..semantics import has_duplicate_modifier
 
 # A record that does not parse, or with two redirect=/exp= modifiers, is a permerror for
 # every sender: that is its whole space.
@@ -25,12 +26,28 @@ async def symbolic_space(record: Record | str, domain: str | None) -> IPSpace:
     under every possible DNS answer. (Two steps asking the same question within one
     evaluation get the same answer, so a repeated step is decided by the first.)
     """
+    key = (record, domain) if isinstance(record, str) else None
+    if key is not None and key in _SPACES:
+        return _SPACES[key]
     if isinstance(record, str):
         try:
-            record = parse_record(record)
+            parsed = parse_record(record)
         except SpfSyntaxError:
             return _BROKEN
-    return await Compiler(None, limits=False).space(domain or "", record)
+    else:
+        parsed = record
+    space = await Compiler(None, limits=False, counting=False).space(domain or "", parsed)
+    if key is not None:
+        if len(_SPACES) >= _SPACES_KEPT:
+            _SPACES.pop(next(iter(_SPACES)))
+        _SPACES[key] = space
+    return space
+
+
+# Recent symbolic spaces by (text, domain): a round of fixes proves against the same record
+# many times, and spaces are never changed once built.
+_SPACES: dict[tuple[str, str | None], IPSpace] = {}
+_SPACES_KEPT = 64
 
 
 async def proven_safe(before: Record | str, after: Record | str, domain: str | None) -> bool:
@@ -53,11 +70,15 @@ def _explanation(record: Record | str) -> str | None:
 
 
 async def is_broken(record: Record | str, domain: str | None) -> bool:
-    """Whether receivers return permerror for every sender, whatever DNS says (a record that
-    does not parse, or repeats a modifier): repairing it cannot narrow what passes."""
-    space = await symbolic_space(record, domain)
-    return all(isinstance(v, Final) and v.result == "permerror"
-               for family in (space.v4, space.v6) for v in family.values)
+    """Whether receivers return permerror for every sender, whatever DNS says: a record that
+    does not parse, or repeats ``redirect=`` or ``exp=`` (RFC 7208 §6). Repairing such a
+    record cannot narrow what passes."""
+    if isinstance(record, str):
+        try:
+            record = parse_record(record)
+        except SpfSyntaxError:
+            return True
+    return has_duplicate_modifier(record) is not None
 
 
 async def terms_safe(before: Sequence[Term], after: Sequence[Term], domain: str | None) -> bool:
