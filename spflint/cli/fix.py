@@ -66,8 +66,8 @@ def text_lines(result: FixResult) -> list[str]:
         for change in result.changes:
             what = " → ".join(x for x in (change.before, change.after) if x) or ""
             safety = "safe" if change.safe else "unsafe"
-            lines.append(f"  {change.kind} [{safety}]: {what}".rstrip(": ")
-                         + f"\n      {change.reason}")
+            lines.append(f"  {change.kind} [{safety}]: {what}".rstrip(": "))
+            lines.append(f"      {change.reason}")
     else:
         lines.append("no change needed")
     lines.append("verified: every address gets the same result as before, except where an "
@@ -213,7 +213,7 @@ def fix(ctx: click.Context, domain: str | None, record: str | None,
     if detection is not None:
         lines += ["", f"DNS host: {detection.reason}"]
     for item in instructions:
-        lines += ["", item.to_text().rstrip("\n")]
+        lines += ["", *item.to_text().rstrip("\n").split("\n")]
     if domain is not None:
         report.diagnostics = remaining
         for node_name, text in ((r.name, r.value) for r in result.records):
