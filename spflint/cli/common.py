@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
-import shutil
 import stat
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -71,6 +68,8 @@ def terminal_width(stream: TextIO | None = None) -> int:
     columns = os.environ.get("COLUMNS", "").strip()
     if not (columns.isdigit() and int(columns) > 0) and not (isatty and isatty()):
         return DEFAULT_WIDTH
+    import shutil
+
     return shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns or DEFAULT_WIDTH
 
 
@@ -158,6 +157,8 @@ def error(message: str) -> None:
 def usage_error_lines(exc: click.ClickException) -> list[str]:
     """A click error in spflint's style: ``spflint: error: ...`` on one line and, for a usage
     error, where to read the command's usage."""
+    import re
+
     message = " ".join(exc.format_message().split())
     message = re.sub(r"\.\s+\(?Did you mean (.*?)\)?$", r"; did you mean \1", message)
     if message[:2].istitle():  # click's sentences ("Missing argument 'X'."), not 'SPF...'
@@ -210,6 +211,8 @@ def report_file(path: Path | None) -> Iterator[None]:
     if path is None:
         yield
         return
+    import tempfile
+
     try:
         fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
                                     dir=str(path.parent) or ".")

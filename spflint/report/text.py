@@ -7,7 +7,6 @@ control character in it.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 
 from ..findings import Finding, Severity
@@ -51,6 +50,8 @@ def render_line(line: str, color: bool = False) -> str:
 
 def _columns(ch: str) -> int:
     """How many terminal columns the printable character ``ch`` takes."""
+    import unicodedata
+
     if unicodedata.combining(ch):
         return 0
     return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
