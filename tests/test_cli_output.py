@@ -237,6 +237,11 @@ def test_global_options_after_the_command(tmp_path: Path) -> None:
     assert both.stdout == "no problems found\n"
     missing = run("lint", "v=spf1", "--config", str(tmp_path / "nope.toml"))
     assert "'--config'" in usage_error(missing, "lint")
+    config.write_text('ignore = ["SPF210", "SPF314", "SPF501"]\n')
+    check = run("check", "--demo", "--config", str(config), "--color", "never")
+    assert check.exit_code == 1, check.output  # the printer's address still does not pass
+    assert "DNS lookups (limit 10)" in check.stdout and "SPF210" not in check.stdout
+    assert ESC not in check.stdout
 
 
 # --- --quiet, --statistics, --output-file ------------------------------------------------
