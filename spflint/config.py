@@ -52,7 +52,15 @@ class Config:
         reg = registry()
         sel = list(select)
         new_select = _expand(sel, reg, "--select") if sel else self.select
-        new_ignore = self.ignore | _expand(list(ignore), reg, "--ignore")
+        ignored_here = _expand(list(ignore), reg, "--ignore")
+        new_ignore = self.ignore | ignored_here
+        for key in sel:
+            # A rule selected by name but ignored as well would silently not run.
+            codes = _expand([key], reg, "--select")
+            if codes <= new_ignore:
+                by = "--ignore" if codes & ignored_here else \
+                    f"'ignore' in {self.source or 'the configuration'}"
+                raise ConfigError(f"--select {key}: every rule it names is skipped by {by}")
         level = self.fail_on if fail_on is None else _severity(fail_on, "--fail-on")
         return Config(new_select, new_ignore, self.severity, self.options, level, self.require,
                       self.source)
@@ -84,9 +92,22 @@ def _expand(keys: list[str], reg: Registry, where: str) -> frozenset[str]:
             pass
         prefixed = [r.code for r in reg if r.code.startswith(key.upper()) and key]
         if not prefixed or not key.upper().startswith("SPF"):
-            raise ConfigError(f"{where}: unknown rule '{key}'")
+            raise ConfigError(f"{where}: unknown rule '{key}'{rule_suggestions(key, reg)}")
         out.update(prefixed)
     return frozenset(out)
+
+
+def rule_suggestions(key: str, reg: Registry) -> str:
+    """``; did you mean SPF210 (too-many-dns-lookups)?`` for a mistyped rule code, name or
+    alias, or ``""`` when nothing is close."""
+    from .suggest import close_matches, did_you_mean
+
+    labels: dict[str, str] = {}
+    for rule in reg:
+        labels[rule.code] = f"{rule.code} ({rule.name})"
+        for name in (rule.name, *rule.aliases):
+            labels[name] = f"{name} ({rule.code})"
+    return did_you_mean([labels[m] for m in close_matches(key, labels)])
 
 
 def from_mapping(data: Mapping[str, Any], source: str = "<config>") -> Config:
@@ -140,7 +161,7 @@ def _rule(reg: Registry, key: str, where: str) -> Rule:
     try:
         return reg.get(key)
     except UnknownRuleError:
-        raise ConfigError(f"{where}: unknown rule '{key}'") from None
+        raise ConfigError(f"{where}: unknown rule '{key}'{rule_suggestions(key, reg)}") from None
 
 
 def validate_rule_options(rule: Rule, value: object, source: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from spflint import __version__
 from spflint.cli import LAZY_COMMANDS, LazyGroup, main
-from spflint.cli.common import exit_code, use_color
+from spflint.cli.common import exit_code, terminal_width, use_color
 from spflint.errors import SpflintError
 from spflint.findings import Finding, Severity
 
@@ -75,7 +75,8 @@ def test_help_lists_present_commands_only(runner: CliRunner, group: LazyGroup) -
 def test_absent_command_is_no_such_command(runner: CliRunner, group: LazyGroup) -> None:
     result = runner.invoke(group, ["ghost"])
     assert result.exit_code == 2
-    assert "No such command 'ghost'" in result.output
+    assert result.stderr == ("spflint: error: no such command 'ghost'\n"
+                             "run 'spflint --help' for usage\n")
 
 
 def test_main_lists_lint_and_explain(runner: CliRunner) -> None:
@@ -184,6 +185,7 @@ class _Pipe:
 
 def test_use_color(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
     assert use_color("auto", _Tty()) is True  # type: ignore[arg-type]
     assert use_color("auto", _Pipe()) is False  # type: ignore[arg-type]
     assert use_color("never", _Tty()) is False  # type: ignore[arg-type]
@@ -193,6 +195,35 @@ def test_use_color(monkeypatch: pytest.MonkeyPatch) -> None:
     assert use_color("always", _Tty()) is True  # type: ignore[arg-type]
     monkeypatch.setenv("NO_COLOR", "")
     assert use_color("auto", _Tty()) is True  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("no_color", "force_color", "setting", "expected"), [
+    (None, "1", "auto", True),
+    (None, "false", "auto", True),  # set and not empty, whatever the value
+    (None, "", "auto", False),
+    ("1", "1", "auto", False),  # NO_COLOR wins over FORCE_COLOR
+    ("", "1", "auto", True),
+    (None, "1", "never", False),  # the command line wins over both
+    ("1", None, "always", True),
+])
+def test_force_color(monkeypatch: pytest.MonkeyPatch, no_color: str | None,
+                     force_color: str | None, setting: str, expected: bool) -> None:
+    for name, value in (("NO_COLOR", no_color), ("FORCE_COLOR", force_color)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    assert use_color(setting, _Pipe()) is expected  # type: ignore[arg-type]
+
+
+def test_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+    assert terminal_width(_Pipe()) == 100  # type: ignore[arg-type]
+    monkeypatch.setenv("COLUMNS", "132")
+    assert terminal_width(_Pipe()) == 132  # type: ignore[arg-type]
+    for junk in ("0", "-5", "wide", ""):
+        monkeypatch.setenv("COLUMNS", junk)
+        assert terminal_width(_Pipe()) == 100  # type: ignore[arg-type]
 
 
 def _run_module(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

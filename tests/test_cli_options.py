@@ -51,8 +51,61 @@ def test_defaults(invoke: Any) -> None:
     result = invoke()
     assert result.exit_code == 0, result.output
     assert SEEN["fmt"] == FormatSettings("text", None, (), ())
+    assert (SEEN["fmt"].quiet, SEEN["fmt"].statistics, SEEN["fmt"].output_file) == (
+        False, False, None)
     assert SEEN["dns"] == DNSSettings()
     assert SEEN["coverage"] == CoverageSettings()
+
+
+def test_output_options(invoke: Any, tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    result = invoke("-q", "--statistics", "-o", str(target), "--fail-on", "WARNING")
+    assert result.exit_code == 0, result.output
+    assert SEEN["fmt"] == FormatSettings("text", "warning", (), (), True, True, target)
+    assert target.read_text() == ""  # the report file is written even when it is empty
+    invoke("--output-file", "-")
+    assert SEEN["fmt"].output_file is None
+
+
+@pytest.mark.parametrize(("value", "seconds"), [("2.5", 2.5), (" 10 ", 10.0), ("86400", 86400.0),
+                                                ("1e-3", 0.001)])
+def test_timeout_values(invoke: Any, value: str, seconds: float) -> None:
+    assert invoke("--timeout", value).exit_code == 0
+    assert SEEN["dns"].timeout == seconds
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf", "0", "-0", "-1", "86401",
+                                   "1e400", "soon", ""])
+def test_timeout_must_be_finite_and_positive(invoke: Any, value: str) -> None:
+    result = invoke("--timeout", value)
+    assert result.exit_code == 2
+    assert "is not a number of seconds greater than 0 and at most 86400" in result.output
+
+
+@pytest.mark.parametrize(("value", "terms"), [
+    ("include:spf.protection.outlook.com", ("include:spf.protection.outlook.com",)),
+    (" ip4:192.0.2.0/24 , -all", ("ip4:192.0.2.0/24", "-all")),
+    ("a:%{d}.example", ("a:%{d}.example",)),
+])
+def test_require_terms(invoke: Any, value: str, terms: tuple[str, ...]) -> None:
+    assert invoke("--require", value).exit_code == 0
+    assert SEEN["coverage"].require == terms
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("include:", "'include' needs a domain"),
+    ("ipv4:1.2.3.4", "unknown mechanism 'ipv4'"),
+    ("include:%{z}.example", "unknown macro letter 'z'"),
+    ("", "holds an empty term"),
+    ("include:a.example,,mx", "holds an empty term"),
+    ("exp=why.example", "not one SPF mechanism"),
+    ("mx a", "not one SPF mechanism"),
+])
+def test_require_must_be_one_mechanism(invoke: Any, value: str, message: str) -> None:
+    result = invoke("--require", value)
+    assert result.exit_code == 2
+    assert "Invalid value for '--require'" in result.output
+    assert message in result.output
 
 
 def test_github_actions_selects_github(invoke: Any) -> None:

@@ -12,10 +12,24 @@ import pytest
 from spflint import __version__
 from spflint.findings import Edit, Finding, Fix, Severity
 from spflint.report import FORMATTERS, Report, get_formatter
-from spflint.report.base import Note
-from spflint.report.github import annotation, escape_data, escape_property
+from spflint.report.base import (
+    Display,
+    Note,
+    Styled,
+    escape_controls,
+    statistics_lines,
+    unique_findings,
+)
+from spflint.report.github import (
+    GithubFormatter,
+    annotation,
+    could_be_command,
+    escape_data,
+    escape_property,
+    guard_commands,
+)
 from spflint.report.sarif import PROJECT_URL, SarifFormatter
-from spflint.report.text import caret_lines, summary_line
+from spflint.report.text import TextFormatter, caret_lines, summary_line
 from spflint.rules import Registry, Rule
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -135,8 +149,9 @@ def test_caret_short_record_is_not_windowed() -> None:
 
 def test_caret_control_characters_keep_alignment() -> None:
     shown, carets = caret_lines("v=spf1\tfoo -all", 8, 11)
-    assert "\t" not in shown
-    assert carets == "       ^~~"
+    assert shown == "v=spf1\\x09foo -all"
+    assert carets == "          ^~~"
+    assert shown[carets.index("^"):].startswith("foo")
 
 
 def test_summary_line() -> None:
@@ -274,3 +289,248 @@ def test_text_format_time_is_linear_in_findings() -> None:
     # finding made the time grow with the square of the record's length.
     ratio = _format_time(3000) / _format_time(1000)
     assert ratio < 6, ratio
+
+
+# --- terminal width -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("width", [20, 33, 60, 96, 150, 250])
+@pytest.mark.parametrize("column", [1, 9, 40, 77, 120, 180, 211])
+def test_caret_window_fits_the_width(width: int, column: int) -> None:
+    record = "v=spf1 " + " ".join(f"ip4:192.0.2.{i}" for i in range(14)) + " -all"
+    shown, carets = caret_lines(record, column, column + 5, width)
+    if len(record) <= width:
+        assert shown == record
+    else:
+        assert len(shown) <= width
+        assert "…" in shown
+    assert len(carets) <= len(shown)
+    # The caret sits under the first character of the span, wherever the window is.
+    assert shown[carets.index("^")] == record[column - 1]
+
+
+def test_caret_window_never_narrower_than_the_minimum() -> None:
+    record = "v=spf1 " + "a " * 100 + "-all"
+    shown, _carets = caret_lines(record, 100, 101, width=5)
+    assert len(shown) == 20
+
+
+def test_caret_counts_escapes_and_wide_characters() -> None:
+    record = "v=spf1 \x1b[2J include:例え.example ptr -all"
+    column = record.index("ptr") + 1
+    shown, carets = caret_lines(record, column, column + 3)
+    assert shown == "v=spf1 \\x1b[2J include:例え.example ptr -all"
+    # Each wide character takes two columns: the caret sits under 'ptr' on screen.
+    assert len(carets) - 3 == len(shown[:shown.index("ptr")]) + 2
+    escaped_at = record.index("\x1b") + 1
+    shown, carets = caret_lines(record, escaped_at, escaped_at + 1)
+    assert carets == " " * 7 + "^~~~"
+
+
+def test_caret_window_with_escapes_still_fits() -> None:
+    record = "v=spf1 " + "\x07" * 300 + " ptr -all"
+    column = record.index("ptr") + 1
+    shown, carets = caret_lines(record, column, column + 3, width=60)
+    assert len(shown) <= 60
+    assert shown[carets.index("^"):].startswith("ptr")
+    assert "\x07" not in shown
+
+
+def test_text_formatter_uses_its_width() -> None:
+    report = shared_report()
+    for width in (40, 70, 100, 200):
+        out = TextFormatter(Display(width=width)).format(report)
+        record_lines = [ln for ln in out.splitlines() if ln.startswith("    v=spf1")
+                        or ln.startswith("    …")]
+        assert record_lines
+        assert all(len(ln) <= max(width, len(RECORD) + 4) for ln in record_lines)
+
+
+# --- escaping -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("raw", "shown"), [
+    ("plain text – with “quotes” and →", "plain text – with “quotes” and →"),
+    ("\x1b[2Jclear", "\\x1b[2Jclear"),
+    ("bell\x07 nul\x00 del\x7f", "bell\\x07 nul\\x00 del\\x7f"),
+    ("csi\x9b31m", "csi\\x9b31m"),
+    ("cr\rlf\n", "cr\\x0dlf\\x0a"),
+    ("tab\tkept", "tab\tkept"),
+    ("bidi \u202eevil", "bidi \\u202eevil"),
+    ("tag \U000e0041", "tag \\U000e0041"),
+])
+def test_escape_controls(raw: str, shown: str) -> None:
+    assert escape_controls(raw) == shown
+
+
+HOSTILE = "\x1b]0;title\x07\x1b[2J\r::error::x ##[warning]y\x9b1m\u202e"
+
+
+def hostile_report() -> Report:
+    """Every text field a report carries, each holding control characters."""
+    finding = Finding("SPF101", "unknown-mechanism", Severity.ERROR, f"unknown {HOSTILE}",
+                      term=f"t{HOSTILE}", column=8, end_column=12, domain=f"d{HOSTILE}",
+                      file=f"zones/a\r\n::error::b{HOSTILE}.zone", line=3,
+                      hint=f"h{HOSTILE}")
+    bare = Finding("SPF102", "x", Severity.WARNING, "m", term=f"t{HOSTILE}",
+                   domain=f"d{HOSTILE}", hint=f"h{HOSTILE}")
+    return Report(
+        command="check", diagnostics=[finding, bare],
+        sources={(finding.file, 3): f"v=spf1 {HOSTILE} -all"},
+        text_body=[f"body {HOSTILE}", Styled("styled ", (HOSTILE, "1;31"))],
+        text_footer=[f"footer {HOSTILE}"],
+        notes=[Note("unknown", "info", f"note {HOSTILE}"),
+               Note("dns-outage", "error", f"outage {HOSTILE}")],
+        summary_text=f"summary {HOSTILE}")
+
+
+def _control_free(text: str, *, sgr: bool = False) -> None:
+    """No control character but line breaks (and, with ``sgr``, the formatter's colours)."""
+    if sgr:
+        text = re.sub(r"\x1b\[[0-9;]*m", "", text)
+    assert all(ch == "\n" or ch.isprintable() for ch in text), repr(text)
+
+
+@pytest.mark.parametrize("color", [False, True])
+def test_text_escapes_every_field(color: bool) -> None:
+    out = TextFormatter(Display(statistics=True)).format(hostile_report(), color=color)
+    _control_free(out, sgr=color)
+    assert "\\x1b[2J" in out and "\\x0d\\x0a::error::b" in out
+    lines = out.splitlines()
+    assert len(lines) == len(out.split("\n")) - 1  # no line broken by the hostile texts
+    assert not any(could_be_command(line) and line.startswith("::") for line in lines)
+
+
+def test_text_styled_line_is_coloured_part_by_part() -> None:
+    report = Report("check", text_body=[Styled("a ", ("b", "1;31"), " c")], summary=False)
+    assert TextFormatter().format(report) == "a b c\n"
+    assert TextFormatter().format(report, color=True) == "a \x1b[1;31mb\x1b[0m c\n"
+    assert Styled("a ", ("b", "1;31")) == "a b"
+
+
+@pytest.mark.parametrize("name", list(FORMATTERS))
+def test_every_format_survives_hostile_text(name: str) -> None:
+    formatter = SarifFormatter(REGISTRY) if name == "sarif" else get_formatter(name)
+    out = formatter.format(hostile_report())
+    if name in ("json", "sarif"):
+        json.loads(out)  # the document stays valid; JSON escapes C0 controls itself
+    else:
+        _control_free(out)
+
+
+# --- GitHub workflow commands --------------------------------------------------------------
+
+@pytest.mark.parametrize(("line", "command"), [
+    ("::error::x", True),
+    ("   ::warning file=a::x", True),
+    ("\t::add-mask::secret", True),
+    ("a line with ##[error]inside", True),
+    ("##[group]title", True),
+    ("::/0: fail → softfail", False),
+    ("::ffff:192.0.2.0/120: pass → fail", False),
+    ("2001:db8::/32: pass → fail", False),
+    ("::: not a name ::", False),
+    ("##[ not a command", False),
+    ("plain line", False),
+])
+def test_could_be_command(line: str, command: bool) -> None:
+    assert could_be_command(line) is command
+
+
+def test_github_fences_body_lines_that_could_be_commands() -> None:
+    report = Report("query", text_body=["pass", "  explanation: ::error::injected",
+                                        "##[warning]also"], summary=False)
+    tokens = iter(["explanation", "f00d"])  # the first is in the text: drawn again
+    lines = GithubFormatter().format(report).splitlines()
+    assert lines[0].startswith("::stop-commands::") and len(lines[0]) > 40
+    token = lines[0].split("::")[2]
+    assert lines[-1] == f"::{token}::"
+    assert lines[1:-1] == ["pass", "  explanation: ::error::injected", "##[warning]also"]
+    fenced = guard_commands(["::error::explanation"], token=lambda: next(tokens))
+    assert fenced == ["::stop-commands::f00d", "::error::explanation", "::f00d::"]
+
+
+def test_github_leaves_harmless_body_lines_alone() -> None:
+    report = Report("diff", text_body=["::/0: fail → softfail", "note: x"], summary=False)
+    assert GithubFormatter().format(report) == "::/0: fail → softfail\nnote: x\n"
+
+
+def test_github_prints_the_footer_too() -> None:
+    report = Report("check", text_body=["tree"], text_footer=["192.0.2.1: pass"])
+    assert GithubFormatter().format(report) == "tree\n192.0.2.1: pass\n"
+
+
+def test_github_hostile_annotation() -> None:
+    lines = GithubFormatter().format(hostile_report()).splitlines()
+    first = next(line for line in lines if line.startswith("::error file="))
+    props, _sep, message = first[len("::error "):].partition("::")
+    # CR LF, ':' and ',' in the file name are escaped as the toolkit does; no line breaks.
+    assert props.startswith("file=zones/a%0D%0A%3A%3Aerror%3A%3Ab\\x1b]0;title\\x07")
+    assert "\r" not in first and "\x1b" not in first
+    assert message.startswith("unknown \\x1b]0;title\\x07\\x1b[2J\\x0d::error::x")
+    assert "%0Ahint: h\\x1b" in message
+    # Every line is an annotation, a note, or inside a stop-commands fence.
+    fenced = lines.index(next(ln for ln in lines if ln.startswith("::stop-commands::")))
+    token = lines[fenced].split("::")[2]
+    end = lines.index(f"::{token}::")
+    for line in lines[end + 1:]:
+        assert line.startswith(("::error ", "::warning ", "::notice "))
+
+
+def test_github_quiet_and_statistics() -> None:
+    out = GithubFormatter(Display(quiet=True, statistics=True)).format(shared_report())
+    assert not any(ln.startswith("::notice title=spflint") for ln in out.splitlines())
+    assert out.splitlines()[-3:] == ["2  SPF310  ptr-mechanism", "1  SPF101  unknown-mechanism",
+                                     "1  SPF401  non-canonical-case"]
+
+
+# --- quiet, statistics, repeats ------------------------------------------------------------
+
+def test_quiet_keeps_findings_and_errors_only() -> None:
+    report = hostile_report()
+    out = TextFormatter(Display(quiet=True)).format(report)
+    assert "body" not in out and "footer" not in out and "note:" not in out
+    assert "error: outage" in out and "SPF101" in out
+    assert out.rstrip("\n").splitlines()[-1].startswith("summary ")
+
+
+def test_quiet_prints_nothing_when_clean() -> None:
+    clean = Report("lint", text_body=["tree"], text_footer=["footer"],
+                   notes=[Note("unknown", "info", "names not checked")])
+    assert TextFormatter(Display(quiet=True)).format(clean) == ""
+    assert TextFormatter().format(clean).endswith("no problems found\n")
+    result = Report("query", text_body=["pass (...)"], summary=False)
+    assert TextFormatter(Display(quiet=True)).format(result) == ""
+
+
+def test_statistics_come_before_the_summary() -> None:
+    out = TextFormatter(Display(statistics=True)).format(shared_report()).splitlines()
+    assert out[-5:] == ["2  SPF310  ptr-mechanism", "1  SPF101  unknown-mechanism",
+                        "1  SPF401  non-canonical-case", "", "1 error, 2 warnings, 1 info"]
+    assert statistics_lines([]) == []
+
+
+def test_statistics_align_large_counts() -> None:
+    many = [Finding("SPF314", "non-routable-range", Severity.WARNING, "m")] * 12
+    one = [Finding("SPF101", "unknown-mechanism", Severity.ERROR, "m", line=1)]
+    assert statistics_lines(many + one) == ["12  SPF314  non-routable-range",
+                                            " 1  SPF101  unknown-mechanism"]
+
+
+def test_the_same_finding_is_printed_once() -> None:
+    finding = shared_report().diagnostics[1]
+    copy = finding.located()
+    report = Report("zone", [finding, copy], sources={(ZONE, 12): RECORD})
+    out = TextFormatter().format(report)
+    assert out.count("SPF310") == 1
+    assert out.endswith("1 warning\n")
+    assert GithubFormatter().format(report).count("::warning") == 1
+    assert unique_findings([finding, copy]) == [finding]
+
+
+def test_a_hint_is_printed_once() -> None:
+    findings = [Finding("SPF314", "non-routable-range", Severity.WARNING, f"range {i}",
+                        hint="list the public address", file="z", line=i) for i in range(3)]
+    other = Finding("SPF101", "unknown-mechanism", Severity.ERROR, "m", hint="other", line=9)
+    out = TextFormatter().format(Report("zone", [*findings, other]))
+    assert out.count("hint: list the public address") == 1
+    assert out.count("hint: other") == 1
+    assert out.index("hint: list") < out.index("range 1")

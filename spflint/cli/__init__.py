@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
 from .. import __version__
-from .common import GlobalSettings, handle_errors
+from .common import GlobalSettings, handle_errors, usage_error_lines
 
 # command name -> "module:attribute". A command whose module is not present is not listed.
 LAZY_COMMANDS: dict[str, str] = {
@@ -63,9 +65,41 @@ class LazyGroup(click.Group):
             raise TypeError(f"{target} is not a click command")
         return command
 
+    def resolve_command(self, ctx: click.Context, args: list[str]
+                        ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            from ..suggest import close_matches, did_you_mean
+
+            close = did_you_mean(close_matches(name, self.list_commands(ctx)))
+            raise click.UsageError(f"no such command '{name}'{close}", ctx)
+        return super().resolve_command(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         with handle_errors(ctx):
             return super().invoke(ctx)
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        """Run the command line; in standalone mode (the console script) every click error
+        is printed in spflint's style (``spflint: error: ...``, no usage block)."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except _NO_ARGS_IS_HELP as exc:  # bare ``spflint``: the help, as click prints it
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            for line in usage_error_lines(exc):
+                click.echo(line, err=True)
+            # A file click could not open is an input error, like any other (exit 2).
+            sys.exit(2 if isinstance(exc, click.FileError) else exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 EPILOG = """\b
@@ -88,6 +122,11 @@ Exit codes: 0 clean, 1 findings at or above --fail-on (or a requirement not met)
 def main(ctx: click.Context, config_path: Path | None, color: str) -> None:
     """Lint, explain and repair SPF (RFC 7208) records."""
     ctx.obj = GlobalSettings(config_path=config_path, color=color)
+
+
+# click 8.2 and later raise this for a bare group name, to show the group's help.
+_NO_ARGS_IS_HELP: type[click.ClickException] = getattr(
+    click.exceptions, "NoArgsIsHelpError", type("_NeverRaised", (click.ClickException,), {}))
 
 
 def run() -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..report.base import Note, Report
+from ..report.base import Note, Report, Styled
 from ..semantics import MAX_LOOKUPS as LOOKUP_LIMIT
 from .common import emit, exit_code, global_settings, load_settings_config
 from .demo import DEMO_DOMAIN, with_demo
@@ -48,10 +48,9 @@ def tree_lines(tree: Tree, color: bool = False) -> list[str]:
             lines.append(f"{label}{('  ' + note) if note else ''}")
             continue
         running += cost
-        total = f"{running:>3}"
-        if running > LOOKUP_LIMIT and color:
-            total = click.style(total, fg="red", bold=True)
-        lines.append(f"{label:<{width}} {cost:>3} {total}{('  ' + note) if note else ''}")
+        total = (f"{running:>3}", "1;31" if running > LOOKUP_LIMIT and color else "")
+        lines.append(Styled(f"{label:<{width}} {cost:>3} ", total,
+                            f"  {note}" if note else ""))
     return lines
 
 
@@ -59,10 +58,9 @@ def _headline(tree: Tree, color: bool) -> str:
     over = tree.total_lookups > tree.limit
     lookups = f"{tree.total_lookups} DNS lookups (limit {tree.limit})"
     voids = f"{tree.void_total} void (limit {tree.void_limit})"
-    if color:
-        lookups = click.style(lookups, fg="red" if over else "green", bold=True)
+    style = ("1;31" if over else "1;32") if color else ""
     suffix = "" if tree.complete else f"  [incomplete: {tree.cut_reason}]"
-    return f"{tree.root.name}: {lookups}, {voids}{suffix}"
+    return Styled(f"{tree.root.name}: ", (lookups, style), f", {voids}{suffix}")
 
 
 def _rows(node: TreeNode, prefix: str, rows: list[tuple[str, str, int | None]],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import importlib.util
 from collections.abc import Iterable
@@ -97,14 +96,11 @@ def find_page(topic: str, sources: list[TopicProvider]) -> str:
         page = provider.lookup(topic)
         if page is not None:
             return page
-    keys = {k for provider in sources for k in provider.topics()}
-    by_lower = {k.lower(): k for k in keys}
-    close = difflib.get_close_matches(topic.lower(), list(by_lower), n=5, cutoff=0.6)
-    message = f"no rule or topic '{topic}'"
-    if close:
-        message += "; did you mean " + ", ".join(by_lower[c] for c in close) + "?"
-    message += " (spflint explain --list shows them all)"
-    raise InputError(message)
+    from ..suggest import close_matches, did_you_mean
+
+    keys = sorted({k for provider in sources for k in provider.topics()})
+    close = did_you_mean(close_matches(topic, keys, limit=5))
+    raise InputError(f"no rule or topic '{topic}'{close} (spflint explain --list shows them all)")
 
 
 def list_text(sources: list[TopicProvider]) -> str:

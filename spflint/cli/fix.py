@@ -74,8 +74,8 @@ def text_lines(result: FixResult, requirements: Sequence[Requirement] = ()) -> l
         for change in result.changes:
             what = " → ".join(x for x in (change.before, change.after) if x) or ""
             safety = "safe" if change.safe else "unsafe"
-            lines.append(f"  {change.kind} [{safety}]: {what}".rstrip(": ")
-                         + f"\n      {change.reason}")
+            lines.append(f"  {change.kind} [{safety}]: {what}".rstrip(": "))
+            lines.append(f"      {change.reason}")
     elif any(not r.met and r.checked for r in requirements):
         lines.append("no change made, but requirements are not met (below)")
     else:
@@ -230,7 +230,7 @@ def fix(ctx: click.Context, domain: str | None, record: str | None,
     if detection is not None:
         lines += ["", f"DNS host: {detection.reason}"]
     for item in instructions:
-        lines += ["", item.to_text().rstrip("\n")]
+        lines += ["", *item.to_text().rstrip("\n").split("\n")]
     report.diagnostics = remaining
     if domain is not None:
         for node_name, text in ((r.name, r.value) for r in result.records):

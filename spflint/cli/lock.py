@@ -9,7 +9,7 @@ import click
 
 from ..dns.base import Answer
 from ..errors import InputError
-from .common import error, load_settings_config, os_error_message
+from .common import echo_text, error, load_settings_config, os_error_message
 from .options import DNSSettings, FormatSettings, dns_options, format_options
 from .zone import gather, include_root_option, zone_resolver
 
@@ -105,16 +105,16 @@ def lock(ctx: click.Context, files: tuple[str, ...], check_only: bool, lock_path
         assert old is not None
         changes = compare(old, new)
         if changes:
-            click.echo(render_changes(changes, str(lock_path)), nl=False)
+            echo_text(render_changes(changes, str(lock_path)), nl=False)
             ctx.exit(1)
-        click.echo(f"{lock_path} is up to date: {summary(new, None)}")
+        echo_text(f"{lock_path} is up to date: {summary(new, None)}")
         ctx.exit(0)
     try:
         write_lock(lock_path, new)
     except OSError as exc:
         message = os_error_message(exc, lock_path)
         raise InputError(f"cannot write the lock file: {message}") from None
-    click.echo(f"wrote {lock_path}: {summary(new, old)}")
+    echo_text(f"wrote {lock_path}: {summary(new, old)}")
 
 
 def _servers(resolver: object) -> str:

@@ -13,7 +13,7 @@ from ..config import Config
 from ..dns.base import Resolver
 from ..errors import InputError
 from ..report.base import Note, Report
-from .common import emit, error, exit_code, global_settings, load_settings_config
+from .common import echo_text, emit, error, exit_code, global_settings, load_settings_config
 from .options import DNSSettings, FormatSettings, dns_options, format_options, make_resolver
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ async def apply_fixes(zones: list[Any], config: Config, fixes: FixSettings, reso
     changes = plan_rewrite(zones, texts, bump_serial=fixes.bump_serial)
     if fixes.diff:
         for change in changes:
-            click.echo(unified_diff(change), nl=False)
+            echo_text(unified_diff(change), nl=False)
         return changes, 0
     failed = 0
     for change in changes:

@@ -80,6 +80,13 @@ def get(key: str) -> Host:
     for host in ALL:
         if host.key == wanted:
             return host
+    from ..suggest import close_matches, did_you_mean
+
+    found = close_matches(wanted, [*(host.key for host in ALL), *ALIASES])
+    close = list(dict.fromkeys(ALIASES.get(name, name) for name in found))
+    if close:
+        raise InputError(f"unknown DNS host '{key}'{did_you_mean(close)} "
+                         "('spflint hosts' lists them all)")
     keys = ", ".join(host.key for host in ALL)
     raise InputError(f"unknown DNS host '{key}' (known: {keys})")
 

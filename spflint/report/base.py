@@ -1,12 +1,65 @@
-"""The ``Report`` a command hands to a formatter, and the formatter registry."""
+"""The ``Report`` a command hands to a formatter, the formatter registry, and what the formats
+for people share: escaping, display settings, repeats left out, statistics."""
 
 from __future__ import annotations
 
 import importlib
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..findings import Finding, Severity
+
+# Columns for text output when standard output is not a terminal and COLUMNS is unset.
+DEFAULT_WIDTH = 100
+
+
+def escape_char(ch: str) -> str:
+    """One character as an escape: ``\\x1b``, ``\\u202e`` or ``\\U000e0001``."""
+    code = ord(ch)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every character that is not printable shown as an escape (ESC as
+    ``\\x1b``, CR as ``\\x0d``, a bidirectional override as ``\\u202e``), so that record
+    texts, names and DNS answers cannot move the cursor, recolour or rewrite what a terminal
+    or a CI log shows. Spaces and tabs stay (zone files are laid out with tabs); a line
+    break is escaped: one text, one line.
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == "\t" else escape_char(ch) for ch in text)
+
+
+class Styled(str):
+    """A body line whose parts carry an ANSI style (``1;31``: bold red).
+
+    It is the plain text to every format and to code that treats it as a string; the text
+    formatter colours each part when colour is on (after escaping the part's text).
+    """
+
+    parts: tuple[tuple[str, str], ...]
+
+    def __new__(cls, *parts: str | tuple[str, str]) -> Styled:
+        pairs = tuple((part, "") if isinstance(part, str) else part for part in parts)
+        line = super().__new__(cls, "".join(text for text, _style in pairs))
+        line.parts = pairs
+        return line
+
+
+@dataclass(frozen=True)
+class Display:
+    """How the formats for people lay a report out: ``width`` columns, ``--quiet`` (findings
+    and errors only) and ``--statistics`` (a count per rule code at the end)."""
+
+    width: int = DEFAULT_WIDTH
+    quiet: bool = False
+    statistics: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,14 +133,20 @@ FORMATTERS: dict[str, str] = {
 }
 
 
-def get_formatter(name: str) -> Formatter:
-    """The formatter registered as ``name``.
+# The formats for people, which take a ``Display``; the others are documents for programs.
+DISPLAY_FORMATS = ("text", "github")
+
+
+def get_formatter(name: str, display: Display | None = None) -> Formatter:
+    """The formatter registered as ``name`` (laid out by ``display`` when it is a format
+    for people).
 
     :raises KeyError: no such format.
     """
     module_name, _, attr = FORMATTERS[name].partition(":")
     cls = getattr(importlib.import_module(module_name), attr)
-    formatter: Formatter = cls()
+    formatter: Formatter = cls(display) if display is not None and name in DISPLAY_FORMATS \
+        else cls()
     return formatter
 
 
@@ -97,3 +156,30 @@ def summary_counts(findings: list[Finding]) -> dict[Severity, int]:
     for finding in findings:
         counts[finding.severity] += 1
     return counts
+
+
+def unique_findings(findings: list[Finding]) -> list[Finding]:
+    """``findings`` without repeats: a finding reached twice (a fragment two zones include,
+    the same include met twice) is shown once."""
+    seen: set[tuple[object, ...]] = set()
+    out: list[Finding] = []
+    for finding in findings:
+        key = (finding.code, finding.severity, finding.message, finding.file, finding.line,
+               finding.domain, finding.column, finding.end_column, finding.term,
+               finding.hint)
+        if key not in seen:
+            seen.add(key)
+            out.append(finding)
+    return out
+
+
+def statistics_lines(findings: list[Finding]) -> list[str]:
+    """One ``count  code  name`` line per rule code, the most frequent first."""
+    counts = Counter((f.code, f.name) for f in findings)
+    if not counts:
+        return []
+    width = len(str(max(counts.values())))
+    code_width = max(len(code) for code, _name in counts)
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [f"{count:>{width}}  {code:<{code_width}}  {name}"
+            for (code, name), count in ordered]
