@@ -210,3 +210,23 @@ def test_timeout_is_the_limit_for_the_whole_run(dns_server: DNSTestServer) -> No
     elapsed = time.monotonic() - started
     assert result.exit_code == 3, result.output
     assert elapsed < 2.5, elapsed
+
+
+def test_summary_lookups_past_the_limit_do_not_fail_the_diff(dns_server: DNSTestServer) -> None:
+    from tests.conftest import zonedata_from_dict
+
+    data: dict[str, list[dict[str, str]]] = {
+        f"i{n}.example.test": [{"TXT": f"v=spf1 ip4:198.51.100.{n} -all"}] for n in range(10)}
+    includes = " ".join(f"include:i{n}.example.test" for n in range(10))
+    data["old.example.test"] = [{"TXT": f"v=spf1 {includes} include:late.example.test -all"}]
+    dns_server.load(zonedata_from_dict(data))
+    # Receivers never ask for the 11th include; only the summary's look without the limit does.
+    dns_server.set_behaviour("late.example.test", "timeout")
+    result = CliRunner().invoke(main, ["diff", "--nameserver", dns_server.address,
+                                       "--timeout", "3", "old.example.test",
+                                       "v=spf1 ip4:198.51.100.0/24 -all"],
+                                env={"SPFLINT_NAMESERVER": None})
+    assert result.exit_code == 0, result.output
+    assert "why: OLD reaches its 11th DNS lookup" in result.output
+    assert "  - include:late.example.test" in result.output
+    assert dns_server.count("late.example.test", "TXT") >= 1  # asked, timed out, no matter

@@ -136,7 +136,7 @@ def diff(ctx: click.Context, old: str, new: str, domain: str | None, fail_on_cha
         before, after, changes, summary = asyncio.run(_run(old, new, watch, domain))
     except SpfSyntaxError as exc:
         raise InputError(f"cannot parse {exc.text!r}: {exc}") from None
-    if watch.failures:
+    if watch.failures or summary is None:
         raise DNSFailure(failure_message(watch.failures))
     report = Report(command="diff", summary=False)
     report.data["changes"] = [c.to_dict() for c in changes]
@@ -150,10 +150,17 @@ def diff(ctx: click.Context, old: str, new: str, domain: str | None, fail_on_cha
     ctx.exit(max(code, 1 if fail_on_change and changes else 0))
 
 
-async def _run(old: str, new: str, resolver: Resolver, domain: str | None
-               ) -> tuple[IPSpace, IPSpace, list[RangeChange], DiffSummary]:
-    """The diff and its summary in one event loop (the summary's questions are mostly the
-    diff's, answered again from the resolver's cache)."""
-    before, after, changes = await semantic_diff(old, new, resolver, domain=domain)
-    summary = await summarize(old, new, before, after, changes, resolver)
+async def _run(old: str, new: str, watch: FailureWatch, domain: str | None
+               ) -> tuple[IPSpace, IPSpace, list[RangeChange], DiffSummary | None]:
+    """The diff and its summary in one event loop; no summary when a lookup of the diff
+    failed (there is no diff then).
+
+    The summary asks the resolver itself, not the watch: its questions are mostly the
+    diff's again, and the others (what a side over the lookup limit would match without the
+    limit) only explain the diff, so their failures must not stop it.
+    """
+    before, after, changes = await semantic_diff(old, new, watch, domain=domain)
+    if watch.failures:
+        return before, after, changes, None
+    summary = await summarize(old, new, before, after, changes, watch.inner)
     return before, after, changes, summary
