@@ -67,8 +67,11 @@ class Finding:
     """One problem found in a record, a DNS tree or a zone file.
 
     ``column`` and ``end_column`` are 1-based positions in the record text. ``line`` and
-    ``file`` are set when the record came from a zone file. Equality compares
-    (code, line, column) so tests can state expectations tersely.
+    ``file`` are set when the record came from a zone file; ``line`` is where the record's
+    entry starts. ``file_line``/``file_column`` and ``file_end_line``/``file_end_column``
+    place the term in the file itself (1-based, in characters; the end is exclusive), when
+    the record text could be mapped back to it. Equality compares (code, line, column) so
+    tests can state expectations tersely.
     """
 
     code: str
@@ -84,6 +87,10 @@ class Finding:
     hint: str | None = None
     fix: Fix | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    file_line: int | None = None
+    file_column: int | None = None
+    file_end_line: int | None = None
+    file_end_column: int | None = None
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Finding):
@@ -107,7 +114,8 @@ class Finding:
             "severity": str(self.severity),
             "message": self.message,
         }
-        for key in ("domain", "term", "column", "end_column", "file", "line", "hint"):
+        for key in ("domain", "term", "column", "end_column", "file", "line", "file_line",
+                    "file_column", "file_end_line", "file_end_column", "hint"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value

@@ -94,3 +94,19 @@ def make_dns_server() -> Iterator[Callable[..., DNSTestServer]]:
     yield make
     for server in servers:
         server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _sarif_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every SARIF log any test produces is checked against the official SARIF 2.1.0 schema."""
+    from spflint.report import sarif
+    from tests.schema_check import assert_valid_sarif
+
+    produce = sarif.SarifFormatter.format
+
+    def checked(self: sarif.SarifFormatter, report: Any, *, color: bool = False) -> str:
+        text = produce(self, report, color=color)
+        assert_valid_sarif(text)
+        return text
+
+    monkeypatch.setattr(sarif.SarifFormatter, "format", checked)

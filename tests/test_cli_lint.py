@@ -85,9 +85,10 @@ def test_sarif_from_registry() -> None:
     res = log["runs"][0]["results"][0]
     assert res["ruleId"] == "SPF101"
     assert driver["rules"][res["ruleIndex"]]["name"] == "unknown-mechanism"
-    region = res["locations"][0]["physicalLocation"]["region"]
-    assert region["startLine"] == 1
-    assert region["startColumn"] == 8
+    # A record given on the command line is no file: it is the result's logical location,
+    # and its columns are the result's properties.
+    assert res["locations"][0]["logicalLocations"] == [{"name": SYNTAX, "kind": "resource"}]
+    assert res["properties"]["column"] == 8
 
 
 def test_github_format() -> None:

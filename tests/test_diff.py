@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,14 @@ def run(*args: str) -> Result:
 def test_text_lines_show_range_and_results() -> None:
     result = run("v=spf1 ip4:198.51.100.0/24 -all", "v=spf1 ip4:198.51.100.0/25 -all")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0] == "198.51.100.128/25: pass → fail"
+    assert result.output.splitlines() == [
+        "Terms (OLD → NEW):",
+        "  ~ ip4:198.51.100.0/24 → ip4:198.51.100.0/25",
+        "Results that change:",
+        "  pass → fail: 1 range, 128 IPv4 addresses",
+        "Ranges (1):",
+        "  198.51.100.128/25: pass → fail",
+    ]
 
 
 def test_no_change() -> None:
@@ -62,11 +70,76 @@ def test_domain_against_record_with_demo_data() -> None:
                  "v=spf1 include:spf.protection.outlook.com ip4:203.0.113.25 a ~all")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
+    assert any("11 DNS lookups" in line for line in lines)
+    # The summary comes first: the terms, then the result changes by kind, biggest first.
+    assert lines[:9] == ["Terms (OLD → NEW):", "  - include:_spf.google.com",
+                         "  - include:sendgrid.net", "  - include:servers.mcsv.net",
+                         "  - include:mail.zendesk.com", "  - include:amazonses.com", "  - mx",
+                         "  - ip4:198.51.100.0/24", "  + ip4:203.0.113.25"]
+    results = lines[lines.index("Results that change:") + 1 :]
+    assert results[0].startswith("  permerror → softfail: 678 ranges, 4,293,907,198 IPv4 "
+                                 "addresses (>99.9% of IPv4) and >99.9% of IPv6; largest ")
+    assert results[1] == ("    why: OLD reaches its 11th DNS lookup before it matches these"
+                          " addresses (limit 10: permerror)")
+    assert results[2].startswith("  pass → softfail: 44 ranges, 568,576 IPv4 addresses")
+    # Then the first 20 ranges of 724, and how to see the rest.
+    start = lines.index("Ranges (724):")
+    assert lines[start + 21] == ("  ... 704 more ranges (--all lists every one; --format json"
+                                 " has them all)")
+    everything = run("--all", "--offline", "--dns-data", DEMO, "fabrikam.example",
+                     "v=spf1 include:spf.protection.outlook.com ip4:203.0.113.25 a ~all")
+    listed = everything.output.splitlines()
+    assert "  167.89.0.0/17: pass → softfail" in listed  # sendgrid dropped
     # The demo's 11th lookup is a permerror for every address that reaches it: receivers
     # give the printer permerror today, and the new record passes it.
-    assert "203.0.113.25/32: permerror → pass" in lines
-    assert "167.89.0.0/17: pass → softfail" in lines  # sendgrid dropped
-    assert any("11 DNS lookups" in line for line in lines)
+    assert "  203.0.113.25/32: permerror → pass" in listed
+    assert sum(1 for line in listed if re.fullmatch(r"  \S+/\d+: .+ → .+", line)) == 724
+
+
+def test_summary_only() -> None:
+    result = run("--summary", "--offline", "--dns-data", DEMO, "fabrikam.example",
+                 "v=spf1 include:spf.protection.outlook.com ip4:203.0.113.25 a ~all")
+    assert result.exit_code == 0, result.output
+    assert "Ranges" not in result.output and "/17: " not in result.output
+    assert "724 ranges change (leave out --summary to list them)" in result.output
+    doc = json.loads(run("--summary", "-f", "json", "--offline", "--dns-data", DEMO,
+                         "fabrikam.example", "v=spf1 ip4:203.0.113.25 a ~all").stdout)
+    # JSON always has every range, and the summary beside them.
+    assert len(doc["changes"]) > 100
+    groups = doc["summary"]["results"]
+    assert sum(g["ranges"] for g in groups) == len(doc["changes"])
+    assert groups[0]["reason"].startswith("OLD reaches its 11th DNS lookup")
+    assert {"change": "removed", "before": "mx", "after": None} in doc["summary"]["terms"]
+    assert run("--summary", "--all", "v=spf1 -all", "v=spf1 ~all").exit_code == 2
+
+
+def test_term_changes() -> None:
+    from spflint.diffsummary import term_changes
+    from spflint.parser import parse_record
+
+    old = parse_record("v=spf1 a mx:m.example include:x.example ip4:192.0.2.0/24 -all "
+                       "exp=e.example")
+    new = parse_record("v=spf1 mx:m.example/24 a ip4:192.0.2.0/25 include:y.example ~all "
+                       "redirect=r.example")
+    shown = [change.text() for change in term_changes(old, new)]
+    assert shown == ["- include:x.example", "- exp=e.example",
+                     "~ mx:m.example → mx:m.example/24",
+                     "~ ip4:192.0.2.0/24 → ip4:192.0.2.0/25", "~ -all → ~all",
+                     "↕ a (moved)", "+ include:y.example", "+ redirect=r.example"]
+    assert term_changes(old, old) == []
+
+
+def test_result_groups_count_addresses() -> None:
+    result = run("-f", "json", "v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 -all",
+                 "v=spf1 ip4:192.0.2.0/25 ~all")
+    groups = json.loads(result.stdout)["summary"]["results"]
+    by_pair = {(g["before"], g["after"]): g for g in groups}
+    moved = by_pair[("pass", "softfail")]
+    assert moved["ipv4_addresses"] == 128 and moved["ipv6_addresses"] == str(2**96)
+    assert moved["largest"][0] == "2001:db8::/32"
+    rest = by_pair[("fail", "softfail")]
+    assert rest["ipv4_addresses"] == 2**32 - 256
+    assert groups[0] is rest or groups[0] == rest  # the biggest first
 
 
 def test_bad_input_exits_2() -> None:
@@ -86,7 +159,10 @@ def test_over_the_test_dns_server(dns_server: DNSTestServer) -> None:
     }))
     result = run("--nameserver", dns_server.address, "old.example.test", "new.example.test")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0] == "192.0.2.128/25: pass → fail"
+    lines = result.output.splitlines()
+    assert lines[:3] == ["Terms (OLD → NEW):", "  - include:inc.example.test",
+                         "  + ip4:192.0.2.0/25"]
+    assert "  192.0.2.128/25: pass → fail" in lines
 
 
 def test_text_has_no_summary_line_and_shared_formats() -> None:
@@ -136,3 +212,23 @@ def test_timeout_is_the_limit_for_the_whole_run(dns_server: DNSTestServer) -> No
     elapsed = time.monotonic() - started
     assert result.exit_code == 3, result.output
     assert elapsed < 2.5, elapsed
+
+
+def test_summary_lookups_past_the_limit_do_not_fail_the_diff(dns_server: DNSTestServer) -> None:
+    from tests.conftest import zonedata_from_dict
+
+    data: dict[str, list[dict[str, str]]] = {
+        f"i{n}.example.test": [{"TXT": f"v=spf1 ip4:198.51.100.{n} -all"}] for n in range(10)}
+    includes = " ".join(f"include:i{n}.example.test" for n in range(10))
+    data["old.example.test"] = [{"TXT": f"v=spf1 {includes} include:late.example.test -all"}]
+    dns_server.load(zonedata_from_dict(data))
+    # Receivers never ask for the 11th include; only the summary's look without the limit does.
+    dns_server.set_behaviour("late.example.test", "timeout")
+    result = CliRunner().invoke(main, ["diff", "--nameserver", dns_server.address,
+                                       "--timeout", "3", "old.example.test",
+                                       "v=spf1 ip4:198.51.100.0/24 -all"],
+                                env={"SPFLINT_NAMESERVER": None})
+    assert result.exit_code == 0, result.output
+    assert "why: OLD reaches its 11th DNS lookup" in result.output
+    assert "  - include:late.example.test" in result.output
+    assert dns_server.count("late.example.test", "TXT") >= 1  # asked, timed out, no matter

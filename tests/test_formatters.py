@@ -61,9 +61,11 @@ def shared_report() -> Report:
         Finding("SPF101", "unknown-mechanism", Severity.ERROR, "unknown mechanism 'ipv4'",
                 term="ipv4:192.0.2.1", column=8, end_column=22, hint="did you mean 'ip4'?",
                 fix=Fix("use ip4", (Edit(7, 11, "ip4"),), safe=False)),
+        # The record starts on line 12; its second string, holding the term, is on line 13.
         Finding("SPF310", "ptr-mechanism", Severity.WARNING,
                 "ptr is slow, unreliable: 100% of lookups\nmay fail",
-                term="ptr", column=23, end_column=26, domain="example.com", file=ZONE, line=12),
+                term="ptr", column=23, end_column=26, domain="example.com", file=ZONE, line=12,
+                file_line=13, file_column=9, file_end_line=13, file_end_column=12),
         Finding("SPF310", "ptr-mechanism", Severity.WARNING, "ptr is slow and unreliable",
                 term="ptr:x.example", column=long_col, end_column=long_col + 13,
                 file=ZONE, line=40),
@@ -194,15 +196,40 @@ def test_sarif_structure() -> None:
     for res in results:
         assert driver["rules"][res["ruleIndex"]]["id"] == res["ruleId"]
     assert [r["level"] for r in results] == ["error", "warning", "warning", "note"]
-    loc = results[0]["locations"][0]["physicalLocation"]
-    assert loc["artifactLocation"]["uri"] == "record"
-    assert loc["region"] == {"startLine": 1, "startColumn": 8, "endColumn": 22}
-    zone_loc = results[1]["locations"][0]["physicalLocation"]
-    assert zone_loc["artifactLocation"]["uri"] == ZONE
-    assert zone_loc["region"]["startLine"] == 12
-    assert results[3]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
-        "mail.example.org")
-    assert results[3]["locations"][0]["physicalLocation"]["region"] == {"startLine": 1}
+    # A record given on the command line: no file, the record as a logical location and
+    # its columns in the result's properties.
+    bare = results[0]
+    assert "physicalLocation" not in bare["locations"][0]
+    assert bare["locations"][0]["logicalLocations"] == [{"name": RECORD, "kind": "resource"}]
+    assert bare["properties"] == {"term": "ipv4:192.0.2.1", "column": 8, "end_column": 22}
+    # A zone file: the region is the term's place in the file, not the record's column.
+    zone_loc = results[1]["locations"][0]
+    assert zone_loc["physicalLocation"] == {
+        "artifactLocation": {"uri": ZONE},
+        "region": {"startLine": 13, "startColumn": 9, "endColumn": 12}}
+    assert zone_loc["logicalLocations"][0]["name"] == "example.com"
+    assert results[1]["properties"]["column"] == 23
+    # Without a file position, the record's line only.
+    assert results[2]["locations"][0]["physicalLocation"]["region"] == {"startLine": 40}
+    # A domain: a logical location, never a physical one named after the domain.
+    domain_loc = results[3]["locations"][0]
+    assert "physicalLocation" not in domain_loc
+    assert domain_loc["logicalLocations"] == [{
+        "name": "mail.example.org", "fullyQualifiedName": "mail.example.org",
+        "kind": "resource"}]
+
+
+def test_sarif_region_across_lines_and_uri_escaping() -> None:
+    finding = Finding("SPF310", "ptr-mechanism", Severity.WARNING, "m", term="ptr:a.b",
+                      column=60, end_column=67, file="zones/my zone:1.db", line=3,
+                      file_line=3, file_column=70, file_end_line=4, file_end_column=5)
+    result = json.loads(SarifFormatter(REGISTRY).format(Report("zone", [finding])))
+    physical = result["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert physical["artifactLocation"]["uri"] == "zones/my%20zone%3A1.db"
+    assert physical["region"] == {"startLine": 3, "startColumn": 70, "endLine": 4,
+                                  "endColumn": 5}
+    assert annotation(finding).startswith(
+        "::warning file=zones/my zone%3A1.db,line=3,endLine=4,col=70,title=")
 
 
 def test_sarif_unregistered_code_has_no_rule_index() -> None:
@@ -223,9 +250,11 @@ def test_github_annotation_shapes() -> None:
     assert lines[0] == ("::error title=SPF101 unknown-mechanism::unknown mechanism 'ipv4'"
                         "%0Ain: ipv4:192.0.2.1%0Ahint: did you mean 'ip4'?")
     assert lines[1] == (
-        f"::warning file={ZONE},line=12,col=23,endColumn=26,title=SPF310 ptr-mechanism::"
+        f"::warning file={ZONE},line=13,col=9,endColumn=12,title=SPF310 ptr-mechanism::"
         "ptr is slow, unreliable: 100%25 of lookups%0Amay fail"
     )
+    # No file position: the record's line, and no column (record columns are not the file's).
+    assert lines[2].startswith(f"::warning file={ZONE},line=40,title=SPF310 ")
     assert lines[3].startswith("::notice title=SPF401 non-canonical-case::mail.example.org: ")
 
 

@@ -141,7 +141,7 @@ def test_batch(server: DNSTestServer) -> None:
     text = "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n\n"
     result = run(server, "--batch", "-", stdin=text)
     assert result.exit_code == 0, result.output
-    out = [json.loads(line) for line in result.output.splitlines()]
+    out = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o.get("result") for o in out] == ["pass", None, None, "fail", None, "pass"]
     assert [o["line"] for o in out] == [1, 2, 3, 4, 5, 6]
     assert "not JSON" in out[1]["error"]
@@ -150,13 +150,16 @@ def test_batch(server: DNSTestServer) -> None:
     assert all("spflint" in o and "diagnostics" in o for o in out)
     # One resolver for the whole batch: example.com's record was fetched once.
     assert server.count("example.com", "TXT") == 1
+    # The summary is on standard error: standard output is one JSON line per question.
+    assert result.stderr == ("spflint: batch: 6 lines answered: 2 pass, 1 fail, 3 errors"
+                             " (lines 2, 3, 5)\n")
 
 
 def test_batch_from_file_with_header(server: DNSTestServer, tmp_path: Path) -> None:
     path = tmp_path / "in.jsonl"
     path.write_text(json.dumps({"ip": "192.0.2.5", "sender": "a@example.com"}) + "\n")
     result = run(server, "--batch", str(path), "--header")
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert data["result"] == "pass"
     assert data["header"].startswith("Received-SPF: pass ")
 
@@ -226,3 +229,111 @@ def test_batch_line_not_utf8(server: DNSTestServer, tmp_path: Path) -> None:
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert out[0]["line"] == 1 and "not UTF-8" in out[0]["error"]
     assert out[1]["result"] == "pass"
+
+
+def _batch_out(result: Result) -> list[dict[str, object]]:
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_batch_hostile_lines_get_an_error_each(server: DNSTestServer) -> None:
+    good = json.dumps({"ip": "192.0.2.5", "sender": "a@example.com"})
+    lines = [
+        good,
+        '{"ip": "192.0.2.5", "sender": "\\ud800@example.com"}',  # a lone surrogate
+        '{"ip": "192.0.2.5", "sender": "a@example.com", "\\udc80": 1}',
+        '{"ip": ' + "9" * 5000 + "}",  # past Python's digit limit for int()
+        "[" * 10_000,  # nested past the recursion limit
+        '{"ip": "fe80::1%eth0", "sender": "a@example.com"}',  # a scoped IPv6 address
+        '{"ip": "' + "1" * 300 + '", "sender": "a@example.com"}',
+        "{" + "x" * 40_000 + "}",  # longer than the line cap
+        good,
+    ]
+    out = _batch_out(run(server, "--batch", "-", stdin="\n".join(lines) + "\n"))
+    assert [o["line"] for o in out] == list(range(1, 10))
+    assert out[0]["result"] == out[8]["result"] == "pass"
+    errors = [str(o.get("error")) for o in out[1:8]]
+    assert "it is not valid UTF-8 text" in errors[0]
+    assert errors[1].startswith("unknown keys: ")
+    assert errors[2] == "not a question: a JSON number too long to read"
+    assert errors[3] == "not a question: JSON nested too deeply"
+    assert errors[4] == "invalid IP address 'fe80::1%eth0'"
+    assert errors[5].startswith("invalid IP address '111") and "(300 characters)" in errors[5]
+    assert len(errors[5]) < 120
+    assert errors[6] == "line longer than 16384 octets"
+
+
+def test_batch_line_cap_keeps_memory_bounded() -> None:
+    import io
+
+    from spflint.cli.query import bounded_lines
+
+    stream = io.BytesIO(b"a" * 50 + b"\n" + b"b" * 1000 + b"\nc\n" + b"d" * 100)
+    assert list(bounded_lines(stream, limit=64)) == [b"a" * 50 + b"\n", None, b"c\n", None]
+    exact = io.BytesIO(b"e" * 64 + b"\n" + b"f" * 64)
+    assert list(bounded_lines(exact, limit=64)) == [b"e" * 64 + b"\n", b"f" * 64]
+
+
+def test_batch_csv_by_suffix(server: DNSTestServer, tmp_path: Path) -> None:
+    path = tmp_path / "connections.csv"
+    path.write_bytes(
+        "\ufeffip,sender,helo\r\n"  # a spreadsheet's export: byte order mark, CR LF
+        "192.0.2.5,a@example.com,mx.example.org\r\n"
+        '203.0.113.10,"",mail.example.org\r\n'  # an empty sender: the HELO identity
+        "\r\n"
+        '"192.0.2.5,a@example.com\r\n'
+        "192.0.2.5,a@example.com\r\n"
+        "203.0.113.99,a@example.com,\r\n".encode())
+    result = run(server, "--batch", str(path))
+    out = _batch_out(result)
+    assert [o["line"] for o in out] == [2, 3, 5, 6, 7]
+    assert [o.get("result") for o in out] == ["pass", "pass", None, None, "fail"]
+    assert out[1]["identity"] == "helo" and out[1]["sender"] == ""
+    assert out[2]["error"] == "not a CSV row: a quoted field is not closed"
+    assert out[3]["error"] == "expected 3 CSV fields (ip,sender,helo), found 2"
+    assert out[4]["helo"] is None
+    assert "2 pass, 1 fail, 2 errors (lines 5, 6)" in result.stderr
+
+
+def test_batch_csv_format_option_and_columns(server: DNSTestServer) -> None:
+    text = "helo,IP,domain\nmx.example.org,192.0.2.5,example.com\n"
+    out = _batch_out(run(server, "--batch", "-", "--batch-format", "csv", stdin=text))
+    assert out[0]["result"] == "pass" and out[0]["identity"] == "helo"
+    # A .csv name read as JSON lines when asked.
+    as_json = run(server, "--batch", "-", "--batch-format", "jsonl", stdin=text)
+    assert "not JSON" in _batch_out(as_json)[0]["error"]
+
+
+@pytest.mark.parametrize(("header", "message"), [
+    ("ip,sender,port", "<stdin>:1: unknown CSV column 'port'"),
+    ("sender,helo", "<stdin>:1: the CSV header row needs an ip column"),
+    ("ip,domain", "<stdin>:1: the CSV header row needs an ip column and a sender or helo"),
+    ("ip,sender,ip", "<stdin>:1: a CSV column is named twice"),
+])
+def test_batch_csv_bad_header_is_an_input_error(header: str, message: str) -> None:
+    result = run(None, "--offline", "--batch", "-", "--batch-format", "csv",
+                 stdin=f"{header}\n192.0.2.5,a@example.com\n")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert message in result.stderr
+
+
+def test_batch_empty_input() -> None:
+    result = run(None, "--offline", "--batch", "-", "--batch-format", "csv", stdin="\n\n")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr == "spflint: batch: 0 lines answered\n"
+
+
+def test_batch_format_needs_batch() -> None:
+    result = run(None, "--offline", "--ip", "192.0.2.5", "--sender", "a@example.com",
+                 "--batch-format", "csv")
+    assert result.exit_code == 2
+    assert "--batch-format is for --batch" in result.stderr
+
+
+def test_surrogates_in_options_are_refused() -> None:
+    # Bytes of an argument that are not UTF-8 reach the program as lone surrogates.
+    result = run(None, "--offline", "--ip", "192.0.2.5", "--sender", "a\udcff@example.com")
+    assert result.exit_code == 2
+    assert "not valid UTF-8 text" in result.stderr

@@ -126,15 +126,17 @@ def test_error_findings_exit_1_with_github_annotations(repo: Path) -> None:
     result = run("--offline", "--format", "github", "zones/db.example.com")
     assert result.exit_code == 1
     line = next(x for x in result.output.splitlines() if "SPF101" in x)
-    assert line.startswith("::error file=zones/db.example.com,line=2,col=8,")
+    # The column of the term in the file (the record text starts at column 11).
+    assert line.startswith("::error file=zones/db.example.com,line=2,col=18,endColumn=22,")
 
 
 def test_sarif_locations(repo: Path) -> None:
     result = run("--offline", "--format", "sarif", *BASIC)
     doc = json.loads(result.stdout)
     locations = [r["locations"][0]["physicalLocation"] for r in doc["runs"][0]["results"]]
+    # 'IP4' is at column 8 of the record text, which starts at column 18 of line 7.
     assert {"artifactLocation": {"uri": "zones/db.example.net"},
-            "region": {"startLine": 7, "startColumn": 8, "endColumn": 11}} in locations
+            "region": {"startLine": 7, "startColumn": 25, "endColumn": 28}} in locations
 
 
 def test_github_format_by_default_in_actions(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from ..diffsummary import DiffSummary, summarize
 from ..dns.base import Answer, Outcome, Resolver
 from ..errors import DNSFailure, InputError, SpfSyntaxError
 from ..ipspace import IPSpace, RangeChange, semantic_diff
@@ -49,11 +50,37 @@ def side_data(space: IPSpace) -> dict[str, Any]:
             "dynamic": list(space.dynamic_terms), "pinned": list(space.pinned_terms)}
 
 
-def text_lines(before: IPSpace, after: IPSpace, changes: list[RangeChange]) -> list[str]:
-    """One ``range: before → after`` line per change, then notes on pinned and dynamic terms."""
-    lines = [f"{c.network}: {c.before} → {c.after}" for c in changes]
+# Range lines shown in text before "... N more": a whole diff of a policy over the lookup
+# limit is hundreds of ranges, which the summary above them says in a few lines.
+SHOWN_RANGES = 20
+
+
+def range_lines(changes: list[RangeChange], *, limit: int | None = SHOWN_RANGES) -> list[str]:
+    """``range: before → after`` lines, at most ``limit`` (None: all) then how many more."""
+    shown = changes if limit is None or len(changes) <= limit + 5 else changes[:limit]
+    lines = [f"  {c.network}: {c.before} → {c.after}" for c in shown]
+    if len(shown) < len(changes):
+        lines.append(f"  ... {len(changes) - len(shown)} more ranges (--all lists every one;"
+                     " --format json has them all)")
+    return lines
+
+
+def text_lines(before: IPSpace, after: IPSpace, changes: list[RangeChange],
+               summary: DiffSummary | None = None, *, ranges: bool = True,
+               limit: int | None = SHOWN_RANGES) -> list[str]:
+    """The summary (term changes, result changes by kind), then the ranges (unless
+    ``ranges`` is False), then notes on the lookup limit, pinned and dynamic terms."""
+    lines: list[str] = []
     if not changes:
         lines.append("no change: every address gets the same result")
+    if summary is not None:
+        lines.extend(summary.text_lines())
+    if changes and ranges:
+        lines.append(f"Ranges ({len(changes)}):")
+        lines.extend(range_lines(changes, limit=limit))
+    elif changes:
+        lines.append(f"{len(changes)} range{'' if len(changes) == 1 else 's'} change"
+                     f"{'s' if len(changes) == 1 else ''} (leave out --summary to list them)")
     for label, space in (("old", before), ("new", after)):
         if space.lookups > LOOKUP_LIMIT:
             lines.append(f"note: {label} needs {space.lookups} DNS lookups (limit "
@@ -75,36 +102,65 @@ def text_lines(before: IPSpace, after: IPSpace, changes: list[RangeChange]) -> l
               help="The domain record texts stand for (the target of a bare a or mx) "
                    "[default: the other argument when it is a domain].")
 @click.option("--fail-on-change", is_flag=True, help="Exit 1 when any address's result changes.")
+@click.option("--summary", "summary_only", is_flag=True,
+              help="Text: the term and result changes only, without the list of ranges.")
+@click.option("--all", "all_ranges", is_flag=True,
+              help=f"Text: list every range (by default the first {SHOWN_RANGES} of a long "
+                   "list).")
 @dns_options
 @format_options
 @click.pass_context
 def diff(ctx: click.Context, old: str, new: str, domain: str | None, fail_on_change: bool,
-         dns: DNSSettings, fmt: FormatSettings) -> None:
+         summary_only: bool, all_ranges: bool, dns: DNSSettings, fmt: FormatSettings) -> None:
     """Show the IP ranges whose SPF result differs between OLD and NEW.
 
     OLD and NEW are record texts (starting 'v=spf1') or domains whose published policy is
-    fetched. Results come from the whole tree; a and mx ranges are pinned to today's DNS
-    answers and exists, ptr and macros are shown as dynamic steps. A DNS failure on either
-    side gives no diff: exit 3.
+    fetched. Text output starts with a summary: the terms added, removed and changed, and
+    the result changes grouped by kind with their size; then the ranges (the first
+    20 of a long list unless --all; none with --summary). Results come from the whole
+    tree; a and mx ranges are pinned to today's DNS answers and exists, ptr and macros are
+    shown as dynamic steps. A DNS failure on either side gives no diff: exit 3.
 
     \b
     Examples:
       spflint diff 'v=spf1 ip4:192.0.2.0/24 ~all' 'v=spf1 ip4:192.0.2.0/25 -all'
       spflint diff example.com 'v=spf1 include:_spf.example.net -all'
+      spflint diff --summary example.com 'v=spf1 include:_spf.example.net -all'
     """
     config = load_settings_config(ctx, fmt)
+    if summary_only and all_ranges:
+        raise InputError("--summary leaves the ranges out and --all lists them all: "
+                         "give one of them")
     watch = FailureWatch(make_resolver(dns))
     try:
-        before, after, changes = asyncio.run(semantic_diff(old, new, watch, domain=domain))
+        before, after, changes, summary = asyncio.run(_run(old, new, watch, domain))
     except SpfSyntaxError as exc:
         raise InputError(f"cannot parse {exc.text!r}: {exc}") from None
-    if watch.failures:
+    if watch.failures or summary is None:
         raise DNSFailure(failure_message(watch.failures))
     report = Report(command="diff", summary=False)
     report.data["changes"] = [c.to_dict() for c in changes]
     report.data["old"] = side_data(before)
     report.data["new"] = side_data(after)
-    report.text_body = text_lines(before, after, changes)
+    report.data["summary"] = summary.to_dict()
+    report.text_body = text_lines(before, after, changes, summary, ranges=not summary_only,
+                                  limit=None if all_ranges else SHOWN_RANGES)
     emit(report, fmt.format, global_settings(ctx).color)
     code = exit_code(report.diagnostics, config.fail_on)
     ctx.exit(max(code, 1 if fail_on_change and changes else 0))
+
+
+async def _run(old: str, new: str, watch: FailureWatch, domain: str | None
+               ) -> tuple[IPSpace, IPSpace, list[RangeChange], DiffSummary | None]:
+    """The diff and its summary in one event loop; no summary when a lookup of the diff
+    failed (there is no diff then).
+
+    The summary asks the resolver itself, not the watch: its questions are mostly the
+    diff's again, and the others (what a side over the lookup limit would match without the
+    limit) only explain the diff, so their failures must not stop it.
+    """
+    before, after, changes = await semantic_diff(old, new, watch, domain=domain)
+    if watch.failures:
+        return before, after, changes, None
+    summary = await summarize(old, new, before, after, changes, watch.inner)
+    return before, after, changes, summary

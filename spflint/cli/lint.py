@@ -118,8 +118,13 @@ def execute(inputs: list[LintInput], config: Any) -> Report:
         if item.line is not None:
             entry["line"] = item.line
             report.sources[(STDIN_NAME, item.line)] = item.text
-            report.diagnostics.extend(f.located(file=STDIN_NAME, line=item.line)
-                                      for f in result.findings)
+            for finding in result.findings:
+                located = finding.located(file=STDIN_NAME, line=item.line)
+                if item.strings is None and finding.column is not None:
+                    # The line is the record: its columns are the line's.
+                    located = located.located(file_line=item.line, file_column=finding.column,
+                                              file_end_column=finding.end_column)
+                report.diagnostics.append(located)
         else:
             report.record_text = item.text
             report.diagnostics.extend(result.findings)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 import json
 import sys
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any, BinaryIO, TextIO
 
 import click
@@ -28,6 +30,9 @@ from ..semantics import MAX_VOID_LOOKUPS as VOID_LIMIT
 from .common import emit, exit_code, global_settings, load_settings_config
 from .options import DNSSettings, FormatSettings, dns_options, format_options, make_resolver
 
+# The longest IP address text looked at: an IPv6 address with an IPv4 tail is 45 characters.
+MAX_IP_TEXT = 64
+
 
 @dataclass(frozen=True)
 class QueryInput:
@@ -45,6 +50,10 @@ def _control(text: str) -> bool:
     return any(ord(c) < 32 or ord(c) == 127 for c in text)
 
 
+def _surrogate(text: str) -> bool:
+    return any("\ud800" <= c <= "\udfff" for c in text)
+
+
 def make_input(ip: str | None, sender: str | None, helo: str | None,
                domain: str | None) -> QueryInput:
     """Check and combine one question's values.
@@ -55,14 +64,22 @@ def make_input(ip: str | None, sender: str | None, helo: str | None,
     Only what leaves nothing to evaluate is refused.
 
     :raises InputError: a missing or invalid IP, neither sender nor HELO, or control
-        characters (which no SMTP session can carry) in them.
+        characters (which no SMTP session can carry) or text that is not Unicode in them.
     """
     if ip is None or not str(ip).strip():
         raise InputError("an IP address is needed (--ip)")
+    if len(ip) > MAX_IP_TEXT:
+        raise InputError(f"invalid IP address {ip[:MAX_IP_TEXT]!r}… ({len(ip)} characters)")
+    if _surrogate(ip):
+        raise InputError(f"invalid IP address {ip!r}: it is not valid UTF-8 text")
     address = parse_ip(str(ip))
     for what, value in (("HELO name", helo), ("sender", sender), ("domain", domain)):
         if value is not None and _control(value):
             raise InputError(f"invalid {what} {value!r}: it contains control characters")
+        if value is not None and _surrogate(value):
+            # A lone surrogate (from bytes that are not UTF-8, or a JSON \ud800 escape) is
+            # no text a mail server could have received, nor one that can be printed.
+            raise InputError(f"invalid {what} {value!r}: it is not valid UTF-8 text")
     sender = sender or ""
     if not sender and not helo:
         raise InputError("a sender (--sender) or a HELO name (--helo) is needed")
@@ -124,27 +141,114 @@ def text_lines(item: QueryInput, result: SpfResult, *, receiver: str,
     return lines
 
 
+# --- --batch ---------------------------------------------------------------------------------
+
+MAX_LINE = 16 * 1024  # octets in one batch line; a question needs a few hundred at most
+BATCH_FIELDS = ("ip", "sender", "helo", "domain")
+
+
+@dataclass
+class BatchSummary:
+    """What a batch answered: questions per result word, and the lines that were no
+    question (``errors``, by line number)."""
+
+    results: Counter[str] = field(default_factory=Counter)
+    errors: list[int] = field(default_factory=list)
+
+    @property
+    def questions(self) -> int:
+        return sum(self.results.values()) + len(self.errors)
+
+    def text(self) -> str:
+        """For example ``batch: 5 lines answered: 3 pass, 1 fail, 1 error (line 4)``."""
+        parts = [f"{count} {word}" for word, count in sorted(
+            self.results.items(), key=lambda item: (-item[1], item[0]))]
+        if self.errors:
+            shown = ", ".join(str(n) for n in self.errors[:5])
+            more = ", …" if len(self.errors) > 5 else ""
+            label = "line" if len(self.errors) == 1 else "lines"
+            parts.append(f"{len(self.errors)} error{'s' if len(self.errors) != 1 else ''}"
+                         f" ({label} {shown}{more})")
+        count = self.questions
+        head = f"batch: {count} line{'' if count == 1 else 's'} answered"
+        return f"{head}: {', '.join(parts)}" if parts else head
+
+
 def _batch_error(number: int, message: str) -> dict[str, Any]:
     return {"spflint": __version__, "diagnostics": [], "line": number, "error": message}
 
 
-def _batch_item(number: int, line: str) -> QueryInput | dict[str, Any]:
-    try:
-        value = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return _batch_error(number, f"not JSON: {exc.msg} (at column {exc.colno})")
-    if not isinstance(value, dict):
-        return _batch_error(number, "expected a JSON object with ip, sender and helo")
-    unknown = set(value) - {"ip", "sender", "helo", "domain"}
-    if unknown:
-        return _batch_error(number, f"unknown keys: {', '.join(sorted(unknown))}")
-    fields = {k: value.get(k) for k in ("ip", "sender", "helo", "domain")}
-    if any(v is not None and not isinstance(v, str) for v in fields.values()):
-        return _batch_error(number, "ip, sender, helo and domain must be strings")
+def _question(number: int, fields: dict[str, str | None]) -> QueryInput | dict[str, Any]:
     try:
         return make_input(fields["ip"], fields["sender"], fields["helo"], fields["domain"])
     except InputError as exc:
         return _batch_error(number, exc.message)
+
+
+def _json_item(number: int, line: str) -> QueryInput | dict[str, Any]:
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return _batch_error(number, f"not JSON: {exc.msg} (at column {exc.colno})")
+    except RecursionError:
+        return _batch_error(number, "not a question: JSON nested too deeply")
+    except ValueError:  # an integer of thousands of digits
+        return _batch_error(number, "not a question: a JSON number too long to read")
+    if not isinstance(value, dict):
+        return _batch_error(number, "expected a JSON object with ip, sender and helo")
+    unknown = set(value) - set(BATCH_FIELDS)
+    if unknown:
+        shown = ", ".join(sorted(repr(k) if _surrogate(k) else k for k in unknown))
+        return _batch_error(number, f"unknown keys: {shown}")
+    fields = {k: value.get(k) for k in BATCH_FIELDS}
+    if any(v is not None and not isinstance(v, str) for v in fields.values()):
+        return _batch_error(number, "ip, sender, helo and domain must be strings")
+    return _question(number, fields)
+
+
+class CsvColumns:
+    """The header row of a CSV batch: which column holds which field."""
+
+    def __init__(self, number: int, line: str, source: str = "-") -> None:
+        """:raises InputError: the header names no ``ip`` column, an unknown or repeated
+        column, or neither ``sender`` nor ``helo`` (``source`` names the input)."""
+        # A spreadsheet's CSV export may start with a byte order mark.
+        names = [name.strip().lower() for name in _csv_row(line.lstrip("\ufeff")) or []]
+        where = f"{source}:{number}"
+        unknown = [n for n in names if n not in BATCH_FIELDS]
+        if unknown:
+            raise InputError(f"{where}: unknown CSV column {unknown[0]!r} (the header row names"
+                             f" the columns: {', '.join(BATCH_FIELDS)})")
+        if len(set(names)) != len(names):
+            raise InputError(f"{where}: a CSV column is named twice in the header row")
+        if "ip" not in names or not {"sender", "helo"} & set(names):
+            raise InputError(f"{where}: the CSV header row needs an ip column and a sender or"
+                             " helo column (for example: ip,sender,helo)")
+        self.names = names
+
+    def item(self, number: int, line: str) -> QueryInput | dict[str, Any]:
+        """The question on one data row; an empty ``helo`` or ``domain`` cell is absent, an
+        empty ``sender`` the null reverse-path."""
+        row = _csv_row(line)
+        if row is None:
+            return _batch_error(number, "not a CSV row: a quoted field is not closed")
+        if len(row) != len(self.names):
+            return _batch_error(number, f"expected {len(self.names)} CSV fields"
+                                        f" ({','.join(self.names)}), found {len(row)}")
+        cells = dict(zip(self.names, row, strict=True))
+        fields: dict[str, str | None] = {
+            "ip": cells.get("ip"), "sender": cells.get("sender"),
+            "helo": cells.get("helo") or None, "domain": cells.get("domain") or None}
+        return _question(number, fields)
+
+
+def _csv_row(line: str) -> list[str] | None:
+    """One CSV record on one line (RFC 4180 quoting); None when a quote is left open."""
+    try:
+        rows = list(csv.reader([line], strict=True))
+    except csv.Error:
+        return None
+    return rows[0] if rows else []
 
 
 def _decode(raw: bytes | str) -> str | None:
@@ -156,31 +260,69 @@ def _decode(raw: bytes | str) -> str | None:
         return None
 
 
-async def run_batch(lines: Iterable[bytes | str], out: TextIO, resolver: Resolver, *,
-                    receiver: str, timeout: float | None, header: bool) -> int:
-    """Answer each JSON line of ``lines`` with one JSON line on ``out``; the count answered.
+def bounded_lines(stream: BinaryIO, limit: int = MAX_LINE) -> Iterator[bytes | None]:
+    """The lines of ``stream``; None for a line longer than ``limit`` octets (its text is
+    skipped without being held in memory)."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if line.endswith(b"\n") or len(line) <= limit:
+            yield line
+            continue
+        while line and not line.endswith(b"\n"):
+            line = stream.readline(limit + 1)
+        yield None
 
-    A line that is not UTF-8 is answered with an error object, like a line that is not JSON.
+
+async def run_batch(lines: Iterable[bytes | str | None], out: TextIO, resolver: Resolver, *,
+                    receiver: str, timeout: float | None, header: bool,
+                    csv_input: bool = False, source: str = "-") -> BatchSummary:
+    """Answer each question of ``lines`` (JSON lines, or CSV rows after a header row) with
+    one JSON line on ``out``, in order; what was answered. ``source`` names the input in
+    error messages.
+
+    A line that is not a question (not UTF-8, not JSON, longer than :data:`MAX_LINE`, a bad
+    value) is answered with an error object and the batch goes on. Blank lines are skipped.
+
+    :raises InputError: a CSV header row that cannot be used.
     """
-    count = 0
+    summary = BatchSummary()
+    columns: CsvColumns | None = None
     for number, raw in enumerate(lines, start=1):
-        text = _decode(raw)
-        if text is None:
-            item: QueryInput | dict[str, Any] = _batch_error(number, "not UTF-8 text")
+        text = None if raw is None else _decode(raw)
+        item: QueryInput | dict[str, Any]
+        if raw is None:
+            item = _batch_error(number, f"line longer than {MAX_LINE} octets")
+        elif text is None:
+            item = _batch_error(number, "not UTF-8 text")
         elif not text.strip():
             continue
+        elif csv_input and columns is None:
+            columns = CsvColumns(number, text.strip("\r\n"), source)
+            continue
+        elif columns is not None:
+            item = columns.item(number, text.strip("\r\n"))
         else:
-            item = _batch_item(number, text.strip())
+            item = _json_item(number, text.strip())
         if isinstance(item, dict):
             record = item
+            summary.errors.append(number)
         else:
             result = await run_one(item, resolver, receiver=receiver, timeout=timeout)
             record = {"spflint": __version__, "diagnostics": [], "line": number,
                       **result_data(item, result, receiver=receiver, header=header)}
+            summary.results[result.result] += 1
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
         out.flush()
-        count += 1
-    return count
+    return summary
+
+
+def batch_is_csv(batch_format: str | None, name: str) -> bool:
+    """Whether a batch is CSV: ``--batch-format``, else a ``.csv`` file name."""
+    if batch_format is not None:
+        return batch_format == "csv"
+    return name.lower().endswith(".csv")
 
 
 @click.command()
@@ -196,25 +338,30 @@ async def run_batch(lines: Iterable[bytes | str], out: TextIO, resolver: Resolve
               help="Also print a Received-SPF: header field (RFC 7208 §9.1).")
 @click.option("--batch", "batch", metavar="FILE", type=click.File("rb"),
               default=None,
-              help="Read JSON lines {\"ip\", \"sender\", \"helo\"} from FILE ('-' for stdin) "
-                   "and write one JSON line for each.")
+              help="Read questions from FILE ('-' for stdin): JSON lines {\"ip\", \"sender\", "
+                   "\"helo\"}, or CSV with a header row; write one JSON line for each.")
+@click.option("--batch-format", type=click.Choice(["jsonl", "csv"]), default=None,
+              help="The --batch input format [default: csv for a FILE ending in .csv, "
+                   "else jsonl].")
 @dns_options
 @format_options
 @click.pass_context
 def query(ctx: click.Context, ip_text: str | None, sender: str | None, helo: str | None,
           domain: str | None, receiver: str, with_header: bool, batch: BinaryIO | None,
-          dns: DNSSettings, fmt: FormatSettings) -> None:
+          batch_format: str | None, dns: DNSSettings, fmt: FormatSettings) -> None:
     """Evaluate SPF for one connection exactly as a receiver does (RFC 7208 check_host()).
 
     The first word printed is the result: pass, fail, softfail, neutral, none, permerror or
     temperror. The exit code is 0 whatever the result; 2 for invalid input. --batch writes
-    one JSON line per question whatever --format says.
+    one JSON line per question whatever --format says, then a summary line on standard
+    error.
 
     \b
     Examples:
       spflint query --ip 192.0.2.1 --sender alice@example.com --helo mail.example.com
       spflint query --ip 2001:db8::1 --sender '' --helo mail.example.com --header
       spflint query --batch connections.jsonl --nameserver 127.0.0.1:5353
+      spflint query --batch connections.csv --offline --dns-data zone.yml
     """
     config = load_settings_config(ctx, fmt)
     if batch is not None:
@@ -222,9 +369,17 @@ def query(ctx: click.Context, ip_text: str | None, sender: str | None, helo: str
             raise InputError("--batch takes the questions from the file; "
                              "do not combine it with --ip/--sender/--helo/--domain")
         resolver = make_resolver(dns)
-        asyncio.run(run_batch(batch, sys.stdout, resolver, receiver=receiver,
-                              timeout=dns.remaining(), header=with_header))
+        name = str(getattr(batch, "name", "-"))
+        name = "<stdin>" if name in ("-", "<stdin>") else name
+        summary = asyncio.run(run_batch(
+            bounded_lines(batch), sys.stdout, resolver, receiver=receiver,
+            timeout=dns.remaining(), header=with_header,
+            csv_input=batch_is_csv(batch_format, name), source=name))
+        # On standard error: standard output stays one JSON line per question.
+        click.echo(f"spflint: {summary.text()}", err=True)
         ctx.exit(0)
+    if batch_format is not None:
+        raise InputError("--batch-format is for --batch")
     item = make_input(ip_text, sender, helo, domain)
     resolver = make_resolver(dns)
     result = asyncio.run(run_one(item, resolver, receiver=receiver, timeout=dns.remaining()))

@@ -49,14 +49,19 @@ def annotation(finding: Finding) -> str:
     props: list[tuple[str, object]] = []
     if finding.file is not None:
         props.append(("file", finding.file))
-        if finding.line is not None:
+        # The term's place in the file; the record's columns are not columns of the file
+        # (strings split over lines, quotes, escapes), so without it the line alone.
+        if finding.file_line is not None:
+            props.append(("line", finding.file_line))
+            end_line = finding.file_end_line
+            if end_line is not None and end_line != finding.file_line:
+                props.append(("endLine", end_line))
+            if finding.file_column is not None:
+                props.append(("col", finding.file_column))
+                if finding.file_end_column is not None and end_line in (None, finding.file_line):
+                    props.append(("endColumn", finding.file_end_column))
+        elif finding.line is not None:
             props.append(("line", finding.line))
-        # Columns are positions in the record text, which a file annotation can only place
-        # when there is a file line to place them on.
-        if finding.column is not None:
-            props.append(("col", finding.column))
-            if finding.end_column is not None:
-                props.append(("endColumn", finding.end_column))
     props.append(("title", f"{finding.code} {finding.name}"))
     parts = [finding.message]
     if finding.file is None and finding.domain:

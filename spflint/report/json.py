@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from .. import __version__
 from .base import Report
+
+# The JSON schema of each command's output (and ``query-batch`` for one line of
+# ``query --batch``), shipped with the package.
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "data" / "schemas"
+SCHEMA_COMMANDS = ("lint", "check", "query", "query-batch", "fix", "diff", "zone", "hosts",
+                   "explain")
+
+
+def schema_path(command: str) -> Path:
+    """Where the JSON schema of ``command``'s output is.
+
+    :raises KeyError: no schema for that command.
+    """
+    if command not in SCHEMA_COMMANDS:
+        raise KeyError(command)
+    return SCHEMA_DIR / f"{command}.schema.json"
 
 
 def document(report: Report) -> dict[str, Any]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from .. import __version__
 from ..findings import Finding, Severity
@@ -13,7 +15,8 @@ if TYPE_CHECKING:
     from ..rules import Registry, Rule
 
 PROJECT_URL = "https://github.com/spflint/spflint"
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
+                "sarif-schema-2.1.0.json")
 SARIF_VERSION = "2.1.0"
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -38,22 +41,62 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
     }
 
 
-def _location(finding: Finding) -> dict[str, Any]:
-    uri = finding.file or finding.domain or "record"
-    region: dict[str, Any] = {"startLine": finding.line or 1}
-    if finding.column is not None:
-        region["startColumn"] = finding.column
-        region["endColumn"] = finding.end_column or finding.column + 1
-    location: dict[str, Any] = {
-        "physicalLocation": {"artifactLocation": {"uri": uri}, "region": region}
-    }
+def artifact_uri(path: str) -> str:
+    """A file path as a SARIF ``uri`` (a relative reference: ``/`` separators, and characters
+    a URI cannot hold, such as spaces or ``<stdin>``'s brackets, percent-encoded)."""
+    return quote(path.replace(os.sep, "/"), safe="/@!$&'()*+,;=-._~")
+
+
+def region(finding: Finding) -> dict[str, Any] | None:
+    """The finding's region of its file: the term's file position when known, else the
+    record's line alone (record columns are not columns of the file)."""
+    if finding.file_line is not None:
+        out: dict[str, Any] = {"startLine": finding.file_line}
+        if finding.file_column is not None:
+            out["startColumn"] = finding.file_column
+        end_line = finding.file_end_line
+        if end_line is not None and end_line != finding.file_line:
+            out["endLine"] = end_line
+        if finding.file_end_column is not None:
+            out["endColumn"] = finding.file_end_column
+        return out
+    if finding.line is not None:
+        return {"startLine": finding.line}
+    return None
+
+
+def _location(finding: Finding, record: str | None) -> dict[str, Any] | None:
+    """A finding from a file points at the file (and names the domain it is about); one
+    about a domain names the domain as a logical location; one about a record given on the
+    command line names that record."""
+    location: dict[str, Any] = {}
+    if finding.file is not None:
+        physical: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(finding.file)}}
+        where = region(finding)
+        if where is not None:
+            physical["region"] = where
+        location["physicalLocation"] = physical
+    if finding.domain is not None:
+        location["logicalLocations"] = [{"name": finding.domain,
+                                         "fullyQualifiedName": finding.domain,
+                                         "kind": "resource"}]
+    elif finding.file is None and record is not None:
+        location["logicalLocations"] = [{"name": record, "kind": "resource"}]
+    if not location:
+        return None
     if finding.term:
         location["message"] = {"text": finding.term}
     return location
 
 
-def result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
-    """A SARIF ``result`` for one finding; ``index`` maps codes to positions in ``rules``."""
+def result(finding: Finding, index: dict[str, int], record: str | None = None
+           ) -> dict[str, Any]:
+    """A SARIF ``result`` for one finding; ``index`` maps codes to positions in ``rules``,
+    ``record`` is the record text the finding's columns refer to.
+
+    The columns in the record text go in the result's ``properties`` (``column``,
+    ``end_column``), as in the JSON output.
+    """
     text = finding.message
     if finding.hint:
         text += f" (hint: {finding.hint})"
@@ -62,7 +105,15 @@ def result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
         out["ruleIndex"] = index[finding.code]
     out["level"] = LEVELS[finding.severity]
     out["message"] = {"text": text}
-    out["locations"] = [_location(finding)]
+    location = _location(finding, record)
+    out["locations"] = [] if location is None else [location]
+    properties = {key: value for key, value in (("term", finding.term),
+                                                ("column", finding.column),
+                                                ("end_column", finding.end_column),
+                                                ("line", finding.line))
+                  if value is not None}
+    if properties:
+        out["properties"] = properties
     return out
 
 
@@ -103,7 +154,8 @@ def log(report: Report, registry: Registry | None = None) -> dict[str, Any]:
                 },
                 "columnKind": "unicodeCodePoints",
                 "invocations": [invocation(report)],
-                "results": [result(f, index) for f in report.diagnostics],
+                "results": [result(f, index, report.record_for(f))
+                            for f in report.diagnostics],
             }
         ],
     }

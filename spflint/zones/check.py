@@ -30,6 +30,8 @@ from . import read_zone
 from .discover import ZoneSource, discover, select
 from .lock import LockFile, LockResolver
 from .model import ZoneFile, ZoneFileError, ZoneNote, ZoneRecord
+from .octodns import published_strings
+from .positions import locate
 from .repo import RepoResolver, origins_below, reader_with
 
 __all__ = [
@@ -445,7 +447,7 @@ async def check_zones_async(zones: list[ZoneFile], errors: list[ZoneFileError], 
     unless it is one). ``timeout`` is the time allowed for the walks and requirements together:
     a walk cut by it is reported incomplete. Findings carry the record's ``file`` and ``line``;
     their columns are in the record text, except those of the zones' notes (SPF6xx), whose
-    columns are in the file's line.
+    columns are in the file's line. ``file_line``/``file_column`` place them in the file.
     """
     deadline = None if timeout is None else time.monotonic() + timeout
     cached = resolver if isinstance(resolver, CachedResolver) else CachedResolver(resolver)
@@ -467,7 +469,10 @@ async def check_zones_async(zones: list[ZoneFile], errors: list[ZoneFileError], 
         check.dns_failures = [check.outage]
         for item in check.records:
             item.findings = [f for f in item.findings if f.code != "SPF225"]
+    files = {path: (zone.format, data) for zone in zones for path, data in zone.contents.items()}
     for item in check.records:
+        fmt, data = files.get(item.record.path, ("", None))
+        item.findings = locate(item.findings, item.record, data, fmt)
         check.findings.extend(item.findings)
     for zone in zones:
         check.findings.extend(note_findings(zone.notes, config))
@@ -484,5 +489,6 @@ def note_findings(notes: Sequence[ZoneNote], config: Config) -> list[Finding]:
             continue
         finding = make_finding(rule, config, "", None, note.message, note.severity,
                                file=note.path, line=note.line)
-        out.append(finding.located(column=note.column, term=note.term))
+        out.append(finding.located(column=note.column, term=note.term, file_line=note.line,
+                                   file_column=note.column))
     return out
