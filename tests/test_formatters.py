@@ -8,8 +8,12 @@ import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from spflint import __version__
+from spflint.cli import main
 from spflint.findings import Edit, Finding, Fix, Severity
 from spflint.report import FORMATTERS, Report, get_formatter
 from spflint.report.base import (
@@ -17,6 +21,7 @@ from spflint.report.base import (
     Note,
     Styled,
     escape_controls,
+    json_text,
     statistics_lines,
     unique_findings,
 )
@@ -563,3 +568,20 @@ def test_a_hint_is_printed_once() -> None:
     assert out.count("hint: list the public address") == 1
     assert out.count("hint: other") == 1
     assert out.index("hint: list") < out.index("range 1")
+
+
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(),
+                    lambda inner: st.lists(inner, max_size=3)
+                    | st.dictionaries(st.text(max_size=5), inner, max_size=3), max_leaves=8))
+def test_json_text_is_printable_and_decodes_to_the_same_value(value: object) -> None:
+    text = json_text(value)
+    assert json.loads(text) == value
+    assert "##[" not in text
+    assert all(ch.isprintable() or ch in "\n " for ch in text)
+
+
+def test_json_output_cannot_issue_a_runner_command() -> None:
+    result = CliRunner().invoke(main, ["lint", "--format", "json",
+                                       "v=spf1 exists:##[error]x.example -all"])
+    assert "##[" not in result.output
+    assert "##[error]" in json.dumps(json.loads(result.output))

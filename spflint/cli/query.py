@@ -24,7 +24,7 @@ from ..evaluate import (
     received_spf,
 )
 from ..macros import IPAddress
-from ..report.base import Report
+from ..report.base import Report, json_text
 from ..semantics import MAX_LOOKUPS as LOOKUP_LIMIT
 from ..semantics import MAX_VOID_LOOKUPS as VOID_LIMIT
 from .common import emit, exit_code, global_settings, load_settings_config
@@ -313,7 +313,7 @@ async def run_batch(lines: Iterable[bytes | str | None], out: TextIO, resolver: 
             record = {"spflint": __version__, "diagnostics": [], "line": number,
                       **result_data(item, result, receiver=receiver, header=header)}
             summary.results[result.result] += 1
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.write(json_text(record, indent=None) + "\n")
         out.flush()
     return summary
 

@@ -4,6 +4,7 @@ for people share: escaping, display settings, repeats left out, statistics."""
 from __future__ import annotations
 
 import importlib
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -34,6 +35,30 @@ def escape_controls(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(ch if ch.isprintable() or ch == "\t" else escape_char(ch) for ch in text)
+
+
+def json_text(value: Any, *, indent: int | None = 2) -> str:
+    """``value`` as JSON that is safe to print to a terminal or a CI log.
+
+    Not ASCII-only (a Unicode domain stays readable), but every character that is not
+    printable is a ``\\uXXXX`` escape (C1 controls, bidirectional overrides, line separators:
+    a log viewer may act on them), and ``##[`` is written ``##\\u005b`` because a GitHub
+    runner takes ``##[name]`` anywhere in a line as a command. The decoded JSON is unchanged.
+    """
+    text = json.dumps(value, ensure_ascii=False, indent=indent, default=str)
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() or ch in "\n " else _json_escape(ch)
+                       for ch in text)
+    return text.replace("##[", "##\\u005b")
+
+
+def _json_escape(ch: str) -> str:
+    code = ord(ch)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    # Outside the BMP, JSON spells a character as its UTF-16 surrogate pair.
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 class Styled(str):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from .base import Report
+from .base import Report, json_text
 
 # The JSON schema of each command's output (and ``query-batch`` for one line of
 # ``query --batch``), shipped with the package.
@@ -43,4 +42,4 @@ class JsonFormatter:
     name = "json"
 
     def format(self, report: Report, *, color: bool = False) -> str:
-        return json.dumps(document(report), ensure_ascii=False, indent=2, default=str) + "\n"
+        return json_text(document(report)) + "\n"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .. import __version__
 from ..findings import Finding, Severity
-from .base import Report
+from .base import Report, json_text
 
 if TYPE_CHECKING:
     from ..rules import Registry, Rule
@@ -170,4 +169,4 @@ class SarifFormatter:
         self.registry = registry
 
     def format(self, report: Report, *, color: bool = False) -> str:
-        return json.dumps(log(report, self.registry), ensure_ascii=False, indent=2) + "\n"
+        return json_text(log(report, self.registry)) + "\n"

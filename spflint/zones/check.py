@@ -30,7 +30,6 @@ from . import read_zone
 from .discover import ZoneSource, discover, select
 from .lock import LockFile, LockResolver
 from .model import ZoneFile, ZoneFileError, ZoneNote, ZoneRecord
-from .octodns import published_strings
 from .positions import locate
 from .repo import RepoResolver, origins_below, reader_with
 
