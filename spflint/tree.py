@@ -661,14 +661,18 @@ class _Walker:
         # Each term gathers into its own scratch record, merged in term order: the order of
         # answers must not change the output.
         scratch = [_NameInfo(info.name) for _ in lookups]
-        await asyncio.gather(*(self.resolve(part, *item) for part, item in zip(scratch, lookups,
-                                                                               strict=True)))
-        for part in scratch:
-            info.resolved.extend(part.resolved)
-            info.voids.extend(part.voids)
-            info.mx_names.extend(part.mx_names)
-            info.failures.extend(part.failures)
-            info.unknown.extend(part.unknown)
+        try:
+            await asyncio.gather(*(self.resolve(part, *item)
+                                   for part, item in zip(scratch, lookups, strict=True)))
+        finally:
+            # Also when the deadline cancels the walk: what one term learnt (an answer from
+            # the repository's zones) stands even while another term still waits on a server.
+            for part in scratch:
+                info.resolved.extend(part.resolved)
+                info.voids.extend(part.voids)
+                info.mx_names.extend(part.mx_names)
+                info.failures.extend(part.failures)
+                info.unknown.extend(part.unknown)
         if exp_task is not None:
             info.exp_answer = await exp_task
         if info.name == self.root and any(e.target in CONSUMER_MAIL_DOMAINS

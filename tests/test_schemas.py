@@ -94,7 +94,7 @@ def test_lint(args: list[str]) -> None:
     ["--demo"],
     ["--demo", "--profile", "m365-relay", "--require", "include:x.example", "--ip", "2001:db8::1"],
     [*OFFLINE, "example.com", "--ip", "192.0.2.5", "--ip", "198.51.100.1"],
-    [*OFFLINE, "nowhere.example.org"],
+    [*OFFLINE, "relay.example.com"],
     [*OFFLINE, "broken.example.org"],
     ["--offline", "--dns-data", DEMO, "spf.protection.outlook.com"],
 ])
@@ -200,7 +200,7 @@ def test_explain(args: list[str]) -> None:
     ["lint", "v=spf1 ipv4:192.0.2.1 -all"],
     ["lint", "-"],
     ["check", "--demo"],
-    ["check", *OFFLINE, "nowhere.example.org"],
+    ["check", *OFFLINE, "relay.example.com"],
     ["query", *OFFLINE, "--ip", "192.0.2.5", "--sender", "a@example.com"],
     ["fix", "--demo"],
     ["diff", "v=spf1 ptr -all", "v=spf1 -all"],

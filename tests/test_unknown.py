@@ -73,6 +73,36 @@ def test_check_offline_with_partial_data(tmp_path: Path) -> None:
     assert "NXDOMAIN" not in text.output and "permerror" not in text.output
 
 
+def test_zone_data_in_scenario_shape_is_still_partial(tmp_path: Path) -> None:
+    # The same names under a `zonedata:` key (the shape of the bundled demo data) list some
+    # names, not the whole DNS: an include they do not list is unknown, not "no SPF record".
+    data = tmp_path / "data.yml"
+    data.write_text("zonedata:\n  " + DATA.replace("\n", "\n  ").rstrip() + "\n")
+    result = run("check", "example.com", "--offline", "--dns-data", str(data),
+                 "--ip", "62.231.75.25", "-f", "json")
+    assert result.exit_code == 0, result.output
+    doc = as_json(result)
+    assert doc["diagnostics"] == []
+    [coverage] = doc["coverage"]
+    assert coverage["checked"] is False and coverage["result"] != "permerror"
+    text = run("check", "example.com", "--offline", "--dns-data", str(data))
+    [line] = [ln for ln in text.output.splitlines() if "include:spf.protection" in ln
+              and "v=spf1" not in ln]
+    assert line.endswith("[not known offline]")
+    assert "no SPF record" not in text.output and "NXDOMAIN" not in text.output
+
+
+def test_a_whole_scenario_is_the_whole_dns(tmp_path: Path) -> None:
+    # An openspf scenario (its tests beside its zone data) describes every name there is.
+    data = tmp_path / "scenario.yml"
+    data.write_text("zonedata:\n  " + DATA.replace("\n", "\n  ").rstrip()
+                    + "\ntests: {}\n")
+    result = run("check", "example.com", "--offline", "--dns-data", str(data),
+                 "--ip", "62.231.75.25", "-f", "json")
+    [coverage] = as_json(result)["coverage"]
+    assert coverage["checked"] is True and coverage["result"] == "permerror"
+
+
 def test_an_address_before_the_unknown_include_is_a_verdict(tmp_path: Path) -> None:
     data = tmp_path / "data.yml"
     data.write_text("example.com: [{TXT: 'v=spf1 ip4:62.231.75.25 include:gone.example -all'}]\n")
@@ -126,6 +156,20 @@ def test_check_says_once_that_no_server_answered(silent_server: str) -> None:
     [note] = doc["notes"]
     assert note["kind"] == "dns-outage" and note["level"] == "error"
     assert note["message"].startswith(f"no DNS server answered: {silent_server} (")
+
+
+def test_an_outage_is_no_verdict_on_an_address(silent_server: str) -> None:
+    result = run("check", "example.com", "--ip", "62.231.75.25", "--nameserver", silent_server,
+                 "--timeout", "1", "-f", "json")
+    assert result.exit_code == 3
+    doc = as_json(result)
+    assert doc["diagnostics"] == []  # the run's network failed, not the policy
+    assert doc["coverage"][0]["result"] == "temperror"
+    text = run("check", "example.com", "--ip", "62.231.75.25", "--nameserver", silent_server,
+               "--timeout", "1")
+    assert text.exit_code == 3
+    assert "no problems found" not in text.output
+    assert text.output.rstrip().endswith("no verdict: see the error above")
 
 
 def test_zone_says_once_that_no_server_answered(tmp_path: Path, silent_server: str,

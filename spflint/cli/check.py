@@ -113,6 +113,8 @@ def _node_note(node: TreeNode) -> str:
     if node.multiple:
         return f"[{len(node.spf_records)} SPF records: permerror]"
     if not node.has_spf and node.outcome is not None:
+        if node.outcome.is_unknown:
+            return "[not known offline]"
         return f"[no SPF record: {node.outcome.value}]"
     return ""
 
@@ -243,8 +245,11 @@ def check(ctx: click.Context, domain: str | None, demo: bool, snapshot_path: Pat
     result, notes = asyncio.run(_run(domain, dns, coverage, config, snapshot))
     outage = any(n.kind == "dns-outage" for n in notes)
     if outage:
-        # Said once in the note: every lookup failed for the same reason.
-        result.findings = [f for f in result.findings if f.code != "SPF225"]
+        # Said once in the note: every lookup failed for the same reason, and an address
+        # that got temperror from it is the run's network failing, not the policy.
+        failed_ips = {c.ip for c in result.coverage if c.result == "temperror"}
+        result.findings = [f for f in result.findings if f.code != "SPF225" and not (
+            f.code == "SPF501" and f.term in failed_ips)]
     color = global_settings(ctx).color
     report = Report(command="check", diagnostics=result.findings, notes=notes)
     report.data.update(check_data(result))

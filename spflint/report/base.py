@@ -4,7 +4,6 @@ for people share: escaping, display settings, repeats left out, statistics."""
 from __future__ import annotations
 
 import importlib
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -45,6 +44,8 @@ def json_text(value: Any, *, indent: int | None = 2) -> str:
     a log viewer may act on them), and ``##[`` is written ``##\\u005b`` because a GitHub
     runner takes ``##[name]`` anywhere in a line as a command. The decoded JSON is unchanged.
     """
+    import json  # deferred: `--version` and plain-text runs never need it
+
     text = json.dumps(value, ensure_ascii=False, indent=indent, default=str)
     if not text.isprintable():
         text = "".join(ch if ch.isprintable() or ch in "\n " else _json_escape(ch)

@@ -171,7 +171,11 @@ class TextFormatter:
         elif report.summary_text is not None:
             lines.append(_style(escape_controls(report.summary_text), _BOLD, color))
         elif report.summary or findings:
-            lines.append(_style(summary_line(findings), _BOLD, color))
+            text = summary_line(findings)
+            if not findings and not clean:
+                # An error kept the run from a verdict: nothing was shown to be fine.
+                text = "no verdict: see the error above"
+            lines.append(_style(text, _BOLD, color))
         while lines and not lines[-1]:
             lines.pop()
         return "\n".join(lines) + "\n" if lines else ""

@@ -424,8 +424,15 @@ async def _requirement(requirement: Requirement, check: ZoneCheck, resolver: Res
         detail += f": {result.problem}"
     if not result.conclusive:
         detail = f"{result.unknown} is not known offline"
-    return RequirementResult(requirement, result.result == "pass", detail, result.result,
-                             matched, checked=result.conclusive)
+    elif result.result == "temperror" and dns_outage(resolver) is not None:
+        # No server answered at all: the fault is the run's network, not the domain's DNS,
+        # and the outage is reported once for the whole run.
+        return RequirementResult(requirement, False, "not checked: no DNS server answered",
+                                 None, None, checked=False)
+    # Not conclusive: the SPF result is not known, and no DNS result stands for it.
+    return RequirementResult(requirement, result.result == "pass", detail,
+                             result.result if result.conclusive else None, matched,
+                             checked=result.conclusive)
 
 
 def check_zones(zones: list[ZoneFile], errors: list[ZoneFileError], config: Config,
