@@ -223,6 +223,9 @@ def _characters(token: str, pos: int) -> list[Problem]:
                 hint = "typographic quotes often come from a word processor: retype the record"
             elif ch in "\u2013\u2014\u2212":
                 hint = "a dash that is not '-': retype it as an ASCII hyphen-minus"
+            elif ch == "\ufffd":
+                what = "a byte that is not UTF-8 (shown as U+FFFD)"
+                hint = "the text was not saved as UTF-8: retype the record in plain ASCII"
             elif ch == "\u00a0":
                 hint = "a non-breaking space: use an ordinary space"
             problems.append(Problem("SPF109", f"{what} in '{token}'", pos + i, pos + i + 1,

@@ -13,6 +13,7 @@ from .findings import Finding, Severity
 from .parser import Problem, parse_record
 from .rules import Rule, registry
 from .rules.base import Hit, RuleContext
+from .txt import from_outside
 
 _DEFAULT_CONFIG = Config()
 
@@ -101,6 +102,7 @@ def lint_record(
     record rules run only on a record that parsed.
     """
     config = config or _DEFAULT_CONFIG
+    text = from_outside(text)
     result = LintResult(text, None)
     try:
         record = parse_record(text)

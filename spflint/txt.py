@@ -8,6 +8,17 @@ from collections.abc import Iterable
 MAX_STRING = 255  # octets in one character-string (RFC 1035 §3.3.14)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def from_outside(text: str) -> str:
+    """``text`` from an argument, standard input or a file, with every lone surrogate (how
+    Python passes on bytes that are not UTF-8, and what a JSON ``\\ud800`` escape decodes
+    to) replaced by U+FFFD: the text can then be encoded and printed, and the grammar
+    reports the character at its column like any other non-ASCII one (RFC 7208 §3.1)."""
+    return _SURROGATE.sub("\ufffd", text) if not text.isascii() else text
+
+
 def record_text(strings: Iterable[bytes]) -> str:
     """What receivers evaluate: the strings joined with nothing between them (RFC 7208 §3.3).
 

@@ -241,7 +241,7 @@ def check(ctx: click.Context, domain: str | None, demo: bool, snapshot_path: Pat
     if snapshot_path is not None:
         from ..fix.drift import load_snapshot
 
-        snapshot = load_snapshot(snapshot_path)
+        snapshot = load_snapshot(snapshot_path, domain)
     result, notes = asyncio.run(_run(domain, dns, coverage, config, snapshot))
     outage = any(n.kind == "dns-outage" for n in notes)
     if outage:

@@ -198,6 +198,27 @@ def handle_errors(ctx: click.Context) -> Iterator[None]:
     except OSError as exc:
         error(os_error_message(exc))
         ctx.exit(2)
+    except (click.ClickException, click.exceptions.Exit, click.Abort):
+        raise
+    except Exception as exc:
+        internal_error(exc)
+        ctx.exit(2)
+
+
+def internal_error(exc: BaseException) -> None:
+    """The last net: an unexpected exception is one line and exit 2, not a traceback (which
+    would show the user's input raw and bury what went wrong). ``SPFLINT_DEBUG=1`` re-raises
+    it for a bug report."""
+    if os.environ.get("SPFLINT_DEBUG", "") not in ("", "0"):
+        raise exc
+    text = " ".join(str(exc).split())
+    if len(text) > 300:
+        text = text[:300] + "…"
+    line = (f"spflint: internal error: {type(exc).__name__}"
+            f"{': ' + text if text else ''} (please report this; set SPFLINT_DEBUG=1 for "
+            "the traceback)")
+    line = escape_controls(line)
+    click.echo(_guarded(line) if in_github_actions() else line, err=True)
 
 
 @contextmanager

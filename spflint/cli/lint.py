@@ -78,6 +78,9 @@ def parse_txt_strings(text: str) -> tuple[bytes, ...]:
 
 def make_input(raw: str, *, strings: bool, line: int | None = None) -> LintInput:
     """A ``LintInput`` for record text, or for TXT presentation when ``strings`` is set."""
+    from ..txt import from_outside
+
+    raw = from_outside(raw)
     if not strings:
         return LintInput(raw, None, line)
     parts = parse_txt_strings(raw)
@@ -92,9 +95,14 @@ def read_stdin_inputs(stream: Any, *, strings: bool) -> list[LintInput]:
     :raises InputError: the stream cannot be read or decoded, or holds no record.
     """
     try:
-        content = stream.read()
+        # Bytes where there are bytes: what is not UTF-8 is decoded the same whatever the
+        # locale, and each bad byte is reported by the lint at its column.
+        buffer = getattr(stream, "buffer", None)
+        raw = buffer.read() if buffer is not None else stream.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read standard input: {exc}") from None
+    content = (raw.decode("utf-8", errors="replace") if isinstance(raw, bytes)
+               else str(raw))
     inputs = [
         make_input(line.rstrip("\r"), strings=strings, line=number)
         for number, line in enumerate(content.split("\n"), start=1)

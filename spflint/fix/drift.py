@@ -33,24 +33,86 @@ class Drift:
                 "added": self.added, "removed": self.removed, "problem": self.problem}
 
 
-def load_snapshot(path: Path) -> dict[str, Any]:
-    """Read a snapshot written by ``spflint fix --snapshot``.
+MAX_SNAPSHOT_BYTES = 16 * 1024 * 1024  # far above any snapshot fix writes
+MAX_SNAPSHOT_NAMES = 100  # each name is compiled again from DNS; fix flattens far fewer
 
-    :raises InputError: the file cannot be read or is not a snapshot.
+
+def load_snapshot(path: Path, domain: str | None = None) -> dict[str, Any]:
+    """Read and validate a snapshot written by ``spflint fix --snapshot``: a regular file of
+    at most 16 MiB, format 1, an ISO date, at most 100 flattened names, each with its term
+    and ranges as written by ``fix``, and (given ``domain``) written for that domain.
+
+    :raises InputError: the file cannot be read or is not such a snapshot (naming what).
     """
+    import datetime
+
+    from ..dns.names import canonical
+    from ..errors import SpfSyntaxError
+    from ..parser import parse_record
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        if not path.is_file():
+            raise InputError(f"{path}: the snapshot is not a regular file")
+        if path.stat().st_size > MAX_SNAPSHOT_BYTES:
+            raise InputError(f"{path}: the snapshot is over {MAX_SNAPSHOT_BYTES // 2**20} MiB")
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"{path}: cannot read the snapshot: {exc.strerror or exc}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not a JSON snapshot: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not a JSON snapshot: byte {exc.start} is not UTF-8") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}:{exc.lineno}:{exc.colno}: not a JSON snapshot: "
+                         f"{exc.msg}") from None
+    except RecursionError:
+        raise InputError(f"{path}: not a spflint snapshot: JSON nested too deep") from None
+    except ValueError:  # Python refuses an integer of thousands of digits
+        raise InputError(f"{path}: not a spflint snapshot: a number too long to "
+                         "read") from None
+
+    def bad(why: str) -> InputError:
+        return InputError(f"{path}: not a spflint snapshot: {why}")
+
     if not isinstance(data, dict) or data.get("format") != 1:
-        raise InputError(f"{path}: not a spflint snapshot (format 1)")
+        raise bad("'format' must be 1")
+    written_for = data.get("domain")
+    if written_for is not None and not isinstance(written_for, str):
+        raise bad("'domain' must be a domain name")
+    day = data.get("date")
+    try:
+        if not isinstance(day, str):
+            raise ValueError
+        datetime.date.fromisoformat(day)
+    except ValueError:
+        raise bad(f"'date' must be a date such as 2025-01-01, not {json.dumps(day)[:40]}"
+                  ) from None
     entries = data.get("flattened")
-    if not isinstance(entries, list) or not all(
-            isinstance(e, dict) and isinstance(e.get("name"), str)
-            and isinstance(e.get("ranges"), list) for e in entries):
-        raise InputError(f"{path}: 'flattened' must list objects with 'name' and 'ranges'")
+    if not isinstance(entries, list):
+        raise bad("'flattened' must be a list")
+    if len(entries) > MAX_SNAPSHOT_NAMES:
+        raise bad(f"{len(entries)} flattened names (at most {MAX_SNAPSHOT_NAMES})")
+    for number, entry in enumerate(entries, start=1):
+        where = f"flattened entry {number}"
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) \
+                or not isinstance(entry.get("ranges"), list):
+            raise bad(f"{where} must be an object with 'name' and 'ranges'")
+        if not isinstance(entry.get("term", ""), str):
+            raise bad(f"{where}: 'term' must be text")
+        for value in entry["ranges"]:
+            try:
+                if not isinstance(value, str) or len(value) > 64:
+                    raise ValueError
+                terms = parse_record(f"v=spf1 {value.lstrip('+-~?')}").terms
+                if len(terms) != 1 or getattr(terms[0], "kind", None) not in ("ip4", "ip6"):
+                    raise ValueError
+            except (ValueError, SpfSyntaxError):
+                raise bad(f"{where}: {json.dumps(value)[:60]} is not an ip4 or ip6 "
+                          "range") from None
+    if domain is not None and written_for is not None \
+            and canonical(written_for) != canonical(domain):
+        raise InputError(f"{path}: the snapshot was written for {written_for!r}, "
+                         f"not {domain!r}")
     snapshot: dict[str, Any] = data
     return snapshot
 
