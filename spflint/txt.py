@@ -19,6 +19,20 @@ def from_outside(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text) if not text.isascii() else text
 
 
+def not_utf8(text: str) -> tuple[int, str] | None:
+    """Where ``text`` (an argument or a line decoded with ``surrogateescape``) held bytes that
+    are not UTF-8: the index of the first one and what it was (``byte 0xff``), or None."""
+    if text.isascii():
+        return None
+    found = _SURROGATE.search(text)
+    if found is None:
+        return None
+    code = ord(found.group())
+    what = (f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF
+            else f"the lone surrogate U+{code:04X}")
+    return found.start(), what
+
+
 def record_text(strings: Iterable[bytes]) -> str:
     """What receivers evaluate: the strings joined with nothing between them (RFC 7208 §3.3).
 

@@ -181,7 +181,22 @@ def test_empty_stdin_exits_2() -> None:
 def test_undecodable_stdin_exits_2() -> None:
     result = run("lint", "-", input=b"v=spf1 \xff\xfe -all\n")
     assert result.exit_code == 2
-    assert result.stderr.startswith("spflint: error: cannot read standard input")
+    assert result.stderr.startswith("spflint: error: <stdin>:1:8: byte 0xff is not UTF-8")
+
+
+def test_undecodable_argument_exits_2_naming_the_column() -> None:
+    # What Python makes of argv bytes that are not UTF-8 (surrogateescape).
+    result = run("lint", "v=spf1 ip4:192.0.2.1 \udcff -all")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("spflint: error: RECORD:22: byte 0xff is not UTF-8")
+    assert "Traceback" not in result.output
+
+
+def test_a_lone_surrogate_in_the_library_is_a_finding() -> None:
+    from spflint.lint import lint_record
+
+    [finding] = lint_record("v=spf1 \ud800 -all").findings
+    assert finding.code == "SPF109" and finding.column == 8
 
 
 def test_strings_are_joined_without_spaces() -> None:

@@ -78,9 +78,13 @@ def parse_txt_strings(text: str) -> tuple[bytes, ...]:
 
 def make_input(raw: str, *, strings: bool, line: int | None = None) -> LintInput:
     """A ``LintInput`` for record text, or for TXT presentation when ``strings`` is set."""
-    from ..txt import from_outside
+    from ..txt import not_utf8
 
-    raw = from_outside(raw)
+    bad = not_utf8(raw)
+    if bad is not None:
+        where = "RECORD" if line is None else f"{STDIN_NAME}:{line}"
+        raise InputError(f"{where}:{bad[0] + 1}: {bad[1]} is not UTF-8 (a record is ASCII "
+                         "text; save or paste it as plain text)")
     if not strings:
         return LintInput(raw, None, line)
     parts = parse_txt_strings(raw)
@@ -95,13 +99,13 @@ def read_stdin_inputs(stream: Any, *, strings: bool) -> list[LintInput]:
     :raises InputError: the stream cannot be read or decoded, or holds no record.
     """
     try:
-        # Bytes where there are bytes: what is not UTF-8 is decoded the same whatever the
-        # locale, and each bad byte is reported by the lint at its column.
+        # Bytes where there are bytes: what is not UTF-8 is found the same whatever the
+        # locale, and reported with its line and column.
         buffer = getattr(stream, "buffer", None)
         raw = buffer.read() if buffer is not None else stream.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read standard input: {exc}") from None
-    content = (raw.decode("utf-8", errors="replace") if isinstance(raw, bytes)
+    content = (raw.decode("utf-8", errors="surrogateescape") if isinstance(raw, bytes)
                else str(raw))
     inputs = [
         make_input(line.rstrip("\r"), strings=strings, line=number)
