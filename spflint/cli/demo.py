@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
-from importlib import resources
 from pathlib import Path
 
 from .options import CoverageSettings, DNSSettings
@@ -14,6 +13,9 @@ DEMO_IP = "203.0.113.25"  # the relay printer's address in the demo story
 
 
 def demo_file() -> Path:
+    """The bundled demo zone data (importlib.resources is loaded only for a demo run)."""
+    from importlib import resources
+
     return Path(str(resources.files("spflint") / "data" / "demo.yml"))
 
 
