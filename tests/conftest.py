@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -110,3 +111,15 @@ def _sarif_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
         return text
 
     monkeypatch.setattr(sarif.SarifFormatter, "format", checked)
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A UDP port that takes questions and never answers (TCP is refused): a network where
+    no DNS server answers."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    try:
+        yield f"127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        sock.close()
