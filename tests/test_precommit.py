@@ -96,31 +96,7 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One pre-commit cache for the module: spflint's environment is built once."""
     if not (_have("pre-commit") and _have("git")):
         pytest.skip("needs pre-commit and git")
-    head = _git(ROOT, "rev-parse", "HEAD")
-    committed = _git(ROOT, "show", f"{head}:.pre-commit-hooks.yaml")
-    if "types: [text]" not in committed:
-        pytest.skip("the committed hook file does not choose files by type yet")
     yield tmp_path_factory.mktemp("pre-commit-home")
-
-
-def _split_reader_merged() -> bool:
-    from spflint.zones import ZoneFileError, read_zone
-
-    try:
-        read_zone(REPOS / "octodns-split" / "zones" / "example.net.")
-    except ZoneFileError:
-        return False
-    return True
-
-
-def _gdnsd_types_skipped() -> bool:
-    from spflint.zones import ZoneFileError, read_bind
-
-    try:
-        read_bind(REPOS / "gdnsd" / "zones" / "example.com")
-    except ZoneFileError:
-        return False
-    return True
 
 
 # layout: (a file whose record includes a name another file defines, the file to break, the
@@ -140,18 +116,13 @@ LAYOUTS: dict[str, tuple[str, str, str, str, str]] = {
                   "zones/example.net:4: SPF101"),
     "gdnsd": ("zones/example.com", "zones/example.com", "include:", "inclde:",
               "zones/example.com:7: SPF101"),
-}
-PENDING = {
-    "octodns-split": pytest.mark.xfail(not _split_reader_merged(), strict=True,
-                                       reason="split reader not merged yet"),
-    "gdnsd": pytest.mark.xfail(not _gdnsd_types_skipped(), strict=True,
-                               reason="the BIND reader does not skip DYNA/DYNC yet"),
+    "m365-relay": ("zones/db.example.com", "zones/db.example.com", "ip4:62.231.75.25",
+                   "ipv4:62.231.75.25", "zones/db.example.com:10: SPF101"),
 }
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("layout", [pytest.param(name, marks=[PENDING[name]] if name in PENDING
-                                                 else []) for name in LAYOUTS])
+@pytest.mark.parametrize("layout", list(LAYOUTS))
 def test_hook_catches_a_broken_record_in_each_layout(layout: str, tmp_path: Path,
                                                      pre_commit_home: Path) -> None:
     """pre-commit installs spflint from this repository's HEAD and runs the published hook
