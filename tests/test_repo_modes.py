@@ -8,6 +8,7 @@ same records get full verdicts.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import subprocess
@@ -130,6 +131,58 @@ def test_without_a_network_one_outage_and_nothing_absent(
             d["severity"] == "error" for d in offline["diagnostics"]) else 0)
         assert codes(doc) == codes(offline)
         assert [n for n in doc["notes"] if n["kind"] == "dns-outage"] == []
+
+
+def spf_records(doc: dict[str, Any]) -> dict[tuple[str, str, int], str]:
+    """Every SPF record of a run: (file, name, n-th record of that name in the file) -> text."""
+    out: dict[tuple[str, str, int], str] = {}
+    for item in doc["files"]:
+        for record in item["records"]:
+            n = sum(1 for key in out if key[:2] == (item["path"], record["name"]))
+            out[(item["path"], record["name"], n)] = record["record"]
+    return out
+
+
+@pytest.mark.parametrize("network", ["offline", "silent"])
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_automatic_fixes_never_change_what_a_record_authorises(
+        tmp_path: Path, layout: str, network: str, monkeypatch: pytest.MonkeyPatch,
+        silent_server: str) -> None:
+    """``zone --fix`` (safe fixes only) on each layout, offline and with a network that does
+    not answer: every record it rewrites gives every address the same result as before under
+    every possible DNS answer, so no sender it authorised is dropped."""
+    from spflint.fix.safety import proven_safe
+
+    checkout(tmp_path, layout, monkeypatch)
+    args = ("--offline",) if network == "offline" else (
+        "--nameserver", silent_server, "--timeout", "1")
+    before = spf_records(document(zone("--offline")))
+    fixed = zone("--fix", *args)
+    assert fixed.exit_code in (0, 1, 3), fixed.output
+    after = spf_records(document(zone("--offline")))
+    assert after.keys() == before.keys()
+    changed = {key for key in before if before[key] != after[key]}
+    for key in changed:
+        assert asyncio.run(proven_safe(before[key], after[key], key[1])), (before[key],
+                                                                            after[key])
+    if layout == "m365-relay":
+        # The relay printer's address stays, whatever the include may cover; the duplicate
+        # include goes (the first one decides, whatever DNS answers).
+        assert after[("zones/db.example.com", "example.com", 0)] == before[
+            ("zones/db.example.com", "example.com", 0)]
+        assert after[("zones/db.example.com", "news.example.com", 0)] == (
+            "v=spf1 include:servers.mcsv.net include:sendgrid.net ~all")
+
+
+def test_unsafe_fixes_offline_keep_the_relay_printer(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Opting in to unsafe fixes still concludes nothing from an include nobody could answer.
+    checkout(tmp_path, "m365-relay", monkeypatch)
+    assert zone("--fix", "--unsafe-fixes", "--offline").exit_code in (0, 1)
+    after = spf_records(document(zone("--offline")))
+    terms = set(after[("zones/db.example.com", "example.com", 0)].split())
+    # Both stay (the address may move first, so that it passes even if the include fails).
+    assert {"ip4:62.231.75.25", "include:spf.protection.outlook.com", "-all"} <= terms
 
 
 def test_microsoft_365_relay_repository_with_answers(
