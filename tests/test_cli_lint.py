@@ -178,10 +178,11 @@ def test_empty_stdin_exits_2() -> None:
     assert result.stderr == "spflint: error: no record on standard input\n"
 
 
-def test_undecodable_stdin_exits_2() -> None:
-    result = run("lint", "-", input=b"v=spf1 \xff\xfe -all\n")
-    assert result.exit_code == 2
-    assert result.stderr.startswith("spflint: error: cannot read standard input")
+def test_undecodable_stdin_is_reported_at_its_column() -> None:
+    result = run("lint", "-f", "json", "-", input=b"v=spf1 \xff\xfe -all\n")
+    assert result.exit_code == 1
+    found = json.loads(result.stdout)["diagnostics"]
+    assert [(d["code"], d["column"]) for d in found] == [("SPF109", 8), ("SPF109", 9)]
 
 
 def test_strings_are_joined_without_spaces() -> None:
