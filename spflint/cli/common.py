@@ -222,8 +222,18 @@ def handle_errors(ctx: click.Context) -> Iterator[None]:
     except (click.ClickException, click.exceptions.Exit, click.Abort):
         raise
     except Exception as exc:
-        internal_error(exc)
+        unexpected_error(exc)
         ctx.exit(2)
+
+
+def unexpected_error(exc: Exception) -> None:
+    """An exception no part of spflint raised on purpose: a path holding NUL (which no file
+    system call accepts, and no command line can pass) is an input error, anything else goes
+    to :func:`internal_error`."""
+    if isinstance(exc, ValueError) and "null byte" in str(exc):
+        error("a file name cannot hold a NUL character")
+    else:
+        internal_error(exc)
 
 
 def internal_error(exc: BaseException) -> None:
