@@ -94,6 +94,12 @@ def _encoded(text: str) -> bytes:
     return text.encode("utf-8", errors="surrogatepass")
 
 
+def _as_argv(text: str) -> str:
+    """``text`` as a real command line can carry it: its bytes without NUL (exec cannot pass
+    one), decoded the way Python decodes argv (bytes that are not UTF-8 as surrogates)."""
+    return _encoded(text).replace(b"\0", b"").decode("utf-8", errors="surrogateescape")
+
+
 # --------------------------------------------------------------------------- every command
 
 
@@ -130,7 +136,7 @@ COMMANDS: dict[str, list[Callable[[str], list[str]]]] = {
 @given(data=st.data(), text=HOSTILE)
 def test_hostile_arguments(command: str, data: st.DataObject, text: str) -> None:
     build = data.draw(st.sampled_from(COMMANDS[command]))
-    check_result(run(*build(text)))
+    check_result(run(*build(_as_argv(text))))
 
 
 @MODEST
