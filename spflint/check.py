@@ -391,17 +391,13 @@ def drift_requirements(drifts: Sequence[Drift]) -> list[Requirement]:
     return out
 
 
-async def run_check(domain: str, resolver: Resolver, *, config: Config,
-                    ips: Sequence[str] = (), require: Sequence[str] = (),
-                    profile: str | None = None, deadline: float | None = None,
-                    snapshot: dict[str, Any] | None = None) -> CheckResult:
-    """Walk ``domain``'s SPF tree, lint it, and evaluate the coverage requirements.
+def checkable_domain(domain: str) -> str:
+    """``domain`` normalised, when it is a domain a user may name on the command line.
 
     :raises InputError: an invalid domain name.
     """
-    from .dns.names import normalize, to_unicode
+    from .dns.names import normalize
     from .evaluate import is_valid_domain
-    from .tree import walk
 
     name = normalize(domain)
     # A checkable domain (§4.3, the evaluator's test) whose labels are host names: what a
@@ -411,6 +407,21 @@ async def run_check(domain: str, resolver: Resolver, *, config: Config,
         why = (f"label {bad!r} has characters other than letters, digits, '-' and '_'" if bad
                else "an address literal or a name without a dot is not a domain")
         raise InputError(f"invalid domain name {domain!r}: {why}")
+    return name
+
+
+async def run_check(domain: str, resolver: Resolver, *, config: Config,
+                    ips: Sequence[str] = (), require: Sequence[str] = (),
+                    profile: str | None = None, deadline: float | None = None,
+                    snapshot: dict[str, Any] | None = None) -> CheckResult:
+    """Walk ``domain``'s SPF tree, lint it, and evaluate the coverage requirements.
+
+    :raises InputError: an invalid domain name.
+    """
+    from .dns.names import to_unicode
+    from .tree import walk
+
+    name = checkable_domain(domain)
     tree = await walk(name, resolver, deadline=deadline)
     if tree.root.outcome is Outcome.UNKNOWN:
         raise InputError(f"nothing is known about {name} offline: give its zone data with "

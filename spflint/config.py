@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -212,10 +213,21 @@ def load_config(start: Path | None = None, explicit: Path | None = None) -> Conf
     return Config()
 
 
+MAX_CONFIG_BYTES = 1024 * 1024  # a configuration is a few hundred octets
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
+        # Checked before opening: a FIFO would block the open, a device never end.
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigError(f"{path}: not a regular file")
+        if info.st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: over {MAX_CONFIG_BYTES // 1024} KiB, too large for a "
+                              "configuration file")
         with path.open("rb") as handle:
-            data: dict[str, Any] = tomllib.load(handle)
+            data: dict[str, Any] = tomllib.loads(
+                handle.read(MAX_CONFIG_BYTES + 1).decode("utf-8"))
             return data
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
@@ -223,6 +235,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: values nested too deep") from None
+    except ValueError:  # Python refuses to read an integer of thousands of digits
+        raise ConfigError(f"{path}: invalid TOML: a number too long to read") from None
 
 
 def _load_file(path: Path) -> Config:

@@ -203,9 +203,24 @@ def _diagnose_term(token: str, pos: int) -> list[Problem]:
     return _diagnose_mechanism(lname, name, rest, pos, name_start, value_start)
 
 
+# Character problems reported per term: a term of 100,000 bad characters is one mistake,
+# and a problem (and finding) for each would take memory in proportion to its square.
+_MAX_CHARACTER_PROBLEMS = 20
+_SHOWN_TOKEN = 60
+
+
 def _characters(token: str, pos: int) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
+    shown = token if len(token) <= _SHOWN_TOKEN else token[:_SHOWN_TOKEN - 3] + "..."
     for i, ch in enumerate(token):
+        if len(problems) == _MAX_CHARACTER_PROBLEMS:
+            rest = sum(1 for c in token[i:] if c in _BAD_SEPARATORS or not 0x21 <= ord(c) <= 0x7E)
+            if rest:
+                last = problems[-1]
+                problems[-1] = Problem(last.code, f"{last.message} ({rest} more in this term"
+                                       " not listed)", last.start, last.end, hint=last.hint,
+                                       fix=last.fix)
+            break
         if ch in _BAD_SEPARATORS:
             # Next to a space (``a, mx``) the separator goes; alone (``a,mx``) it becomes one.
             spaced = i == len(token) - 1 or i == 0
@@ -228,7 +243,7 @@ def _characters(token: str, pos: int) -> list[Problem]:
                 hint = "the text was not saved as UTF-8: retype the record in plain ASCII"
             elif ch == "\u00a0":
                 hint = "a non-breaking space: use an ordinary space"
-            problems.append(Problem("SPF109", f"{what} in '{token}'", pos + i, pos + i + 1,
+            problems.append(Problem("SPF109", f"{what} in '{shown}'", pos + i, pos + i + 1,
                                     hint=hint))
     return problems
 

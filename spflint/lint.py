@@ -17,6 +17,10 @@ from .txt import from_outside
 
 _DEFAULT_CONFIG = Config()
 
+# No DNS message holds a longer record (RFC 1035 §4.2.2: 65,535 octets over TCP). Past this
+# the text is not parsed: linting it would cost seconds per megabyte and say nothing more.
+MAX_RECORD_OCTETS = 65535
+
 
 @dataclass
 class LintResult:
@@ -104,6 +108,9 @@ def lint_record(
     config = config or _DEFAULT_CONFIG
     text = from_outside(text)
     result = LintResult(text, None)
+    if len(text) > MAX_RECORD_OCTETS // 4 and len(text.encode("utf-8")) > MAX_RECORD_OCTETS:
+        result.findings.append(_too_large(text, config))
+        return result
     try:
         record = parse_record(text)
     except SpfSyntaxError as exc:
@@ -128,3 +135,15 @@ def lint_record(
             result.findings.append(hit_finding(rule, hit, config, text))
     result.findings.sort(key=lambda f: (f.column or 0, f.code))
     return result
+
+
+def _too_large(text: str, config: Config) -> Finding:
+    """The one finding for a text no DNS answer could carry (reported whatever the
+    selection: the record is not checked otherwise)."""
+    rule = registry().get("SPF202")
+    size = len(text.encode("utf-8"))
+    return make_finding(rule, config, text, Span(0, min(len(text), 6)),
+                        f"the record is {size} octets: no DNS answer can carry more than "
+                        f"{MAX_RECORD_OCTETS}, so it is not checked further",
+                        Severity.ERROR, hint="a published record is at most a few hundred "
+                        "octets: shorten it, or move terms into included subdomains")

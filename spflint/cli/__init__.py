@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from .. import __version__
-from .common import GlobalSettings, handle_errors, internal_error, usage_error_lines
+from .common import GlobalSettings, handle_errors, unexpected_error, usage_error_lines
 
 # command name -> "module:attribute". A command whose module is not present is not listed.
 LAZY_COMMANDS: dict[str, str] = {
@@ -102,7 +102,7 @@ class LazyGroup(click.Group):
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
         except Exception as exc:  # outside any command (argument parsing, loading one)
-            internal_error(exc)
+            unexpected_error(exc)
             sys.exit(2)
         sys.exit(code if isinstance(code, int) else 0)
 

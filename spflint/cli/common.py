@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import sys
 from collections.abc import Iterable, Iterator
@@ -148,22 +149,42 @@ def load_settings_config(ctx: click.Context, fmt: FormatSettings) -> Config:
     return config.with_selection(fmt.select, fmt.ignore, fmt.fail_on)
 
 
+# A word of an error message longer than this (a 100 KB argument quoted back) is shown cut,
+# and so is a whole message longer than MAX_SHOWN_MESSAGE.
+MAX_SHOWN_WORD = 200
+MAX_SHOWN_MESSAGE = 2000
+_LONG_WORD = re.compile(rf"\S{{{MAX_SHOWN_WORD + 1},}}")
+
+
+def shorten_words(message: str) -> str:
+    """``message`` with every word over :data:`MAX_SHOWN_WORD` characters cut in the middle
+    and its length said, and the whole cut in the middle past :data:`MAX_SHOWN_MESSAGE`, so
+    an error quoting a huge argument stays one readable line."""
+    def cut(match: re.Match[str]) -> str:
+        word = match.group()
+        return f"{word[:80]}…{word[-20:]} ({len(word)} characters)"
+
+    message = _LONG_WORD.sub(cut, message)
+    if len(message) > MAX_SHOWN_MESSAGE:
+        message = (f"{message[:MAX_SHOWN_MESSAGE - 300]} … ({len(message):,} characters) … "
+                   f"{message[-200:]}")
+    return message
+
+
 def error(message: str) -> None:
     """Write ``spflint: error: message`` on standard error (the command goes on)."""
-    line = f"spflint: error: {escape_controls(message)}"
+    line = f"spflint: error: {escape_controls(shorten_words(message))}"
     click.echo(_guarded(line) if in_github_actions() else line, err=True)
 
 
 def usage_error_lines(exc: click.ClickException) -> list[str]:
     """A click error in spflint's style: ``spflint: error: ...`` on one line and, for a usage
     error, where to read the command's usage."""
-    import re
-
     message = " ".join(exc.format_message().split())
     message = re.sub(r"\.\s+\(?Did you mean (.*?)\)?$", r"; did you mean \1", message)
     if message[:2].istitle():  # click's sentences ("Missing argument 'X'."), not 'SPF...'
         message = message[0].lower() + message[1:]
-    lines = [f"spflint: error: {escape_controls(message.rstrip('.'))}"]
+    lines = [f"spflint: error: {escape_controls(shorten_words(message.rstrip('.')))}"]
     if isinstance(exc, click.UsageError):
         lines.append(f"run '{command_path(exc.ctx)} --help' for usage")
     return lines
@@ -201,8 +222,18 @@ def handle_errors(ctx: click.Context) -> Iterator[None]:
     except (click.ClickException, click.exceptions.Exit, click.Abort):
         raise
     except Exception as exc:
-        internal_error(exc)
+        unexpected_error(exc)
         ctx.exit(2)
+
+
+def unexpected_error(exc: Exception) -> None:
+    """An exception no part of spflint raised on purpose: a path holding NUL (which no file
+    system call accepts, and no command line can pass) is an input error, anything else goes
+    to :func:`internal_error`."""
+    if isinstance(exc, ValueError) and "null byte" in str(exc):
+        error("a file name cannot hold a NUL character")
+    else:
+        internal_error(exc)
 
 
 def internal_error(exc: BaseException) -> None:

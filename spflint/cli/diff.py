@@ -131,6 +131,13 @@ def diff(ctx: click.Context, old: str, new: str, domain: str | None, fail_on_cha
     if summary_only and all_ranges:
         raise InputError("--summary leaves the ranges out and --all lists them all: "
                          "give one of them")
+    from ..txt import from_outside
+
+    old, new = from_outside(old), from_outside(new)
+    if domain is not None:
+        from ..check import checkable_domain
+
+        domain = checkable_domain(domain)
     watch = FailureWatch(make_resolver(dns))
     try:
         before, after, changes, summary = asyncio.run(_run(old, new, watch, domain))

@@ -14,6 +14,8 @@ from .common import emit, exit_code, global_settings, load_settings_config
 from .options import FormatSettings, format_options
 
 STDIN_NAME = "<stdin>"
+MAX_STDIN_BYTES = 16 * 1024 * 1024  # what ``lint -`` reads at most
+MAX_STDIN_RECORDS = 100_000  # records it lints at most
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,12 @@ def make_input(raw: str, *, strings: bool, line: int | None = None) -> LintInput
                          "text; save or paste it as plain text)")
     if not strings:
         return LintInput(raw, None, line)
-    parts = parse_txt_strings(raw)
+    try:
+        parts = parse_txt_strings(raw)
+    except InputError as exc:
+        if line is None:
+            raise
+        raise InputError(f"{STDIN_NAME}:{line}: {exc.message}") from None
     # RFC 7208 §3.3: the strings of one record are concatenated without adding spaces.
     text = b"".join(parts).decode("utf-8", errors="replace")
     return LintInput(text, parts, line)
@@ -102,16 +109,23 @@ def read_stdin_inputs(stream: Any, *, strings: bool) -> list[LintInput]:
         # Bytes where there are bytes: what is not UTF-8 is found the same whatever the
         # locale, and reported with its line and column.
         buffer = getattr(stream, "buffer", None)
-        raw = buffer.read() if buffer is not None else stream.read()
+        raw = (buffer.read(MAX_STDIN_BYTES + 1) if buffer is not None
+               else stream.read(MAX_STDIN_BYTES + 1))
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read standard input: {exc}") from None
+    if len(raw) > MAX_STDIN_BYTES:
+        raise InputError(f"standard input is over {MAX_STDIN_BYTES // 2**20} MiB: lint at most "
+                         f"{MAX_STDIN_RECORDS:,} records at a time")
     content = (raw.decode("utf-8", errors="surrogateescape") if isinstance(raw, bytes)
                else str(raw))
-    inputs = [
-        make_input(line.rstrip("\r"), strings=strings, line=number)
-        for number, line in enumerate(content.split("\n"), start=1)
-        if line.strip()
-    ]
+    inputs: list[LintInput] = []
+    for number, line in enumerate(content.split("\n"), start=1):
+        if not line.strip():
+            continue
+        if len(inputs) == MAX_STDIN_RECORDS:
+            raise InputError(f"{STDIN_NAME}:{number}: more than {MAX_STDIN_RECORDS:,} records "
+                             "on standard input: lint them in parts")
+        inputs.append(make_input(line.rstrip("\r"), strings=strings, line=number))
     if not inputs:
         raise InputError("no record on standard input")
     return inputs

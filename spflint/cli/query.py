@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import io
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -144,6 +146,7 @@ def text_lines(item: QueryInput, result: SpfResult, *, receiver: str,
 # --- --batch ---------------------------------------------------------------------------------
 
 MAX_LINE = 16 * 1024  # octets in one batch line; a question needs a few hundred at most
+MAX_SKIPPED = 16 * 1024 * 1024  # octets of one over-long line passed over before giving up
 BATCH_FIELDS = ("ip", "sender", "helo", "domain")
 
 
@@ -262,16 +265,28 @@ def _decode(raw: bytes | str) -> str | None:
 
 def bounded_lines(stream: BinaryIO, limit: int = MAX_LINE) -> Iterator[bytes | None]:
     """The lines of ``stream``; None for a line longer than ``limit`` octets (its text is
-    skipped without being held in memory)."""
+    skipped without being held in memory).
+
+    :raises InputError: a line runs on for more than :data:`MAX_SKIPPED` octets (a device
+        such as ``/dev/zero``, a binary file): the input is not lines of questions.
+    """
+    number = 0
     while True:
         line = stream.readline(limit + 1)
+        number += 1
         if not line:
             return
         if line.endswith(b"\n") or len(line) <= limit:
             yield line
             continue
+        skipped = len(line)
         while line and not line.endswith(b"\n"):
+            if skipped > MAX_SKIPPED:
+                raise InputError(f"--batch line {number}: no line end in "
+                                 f"{MAX_SKIPPED // 2**20} MiB; the input is not lines of "
+                                 "questions")
             line = stream.readline(limit + 1)
+            skipped += len(line)
         yield None
 
 
@@ -316,6 +331,25 @@ async def run_batch(lines: Iterable[bytes | str | None], out: TextIO, resolver: 
         out.write(json_text(record, indent=None) + "\n")
         out.flush()
     return summary
+
+
+def _check_batch_file(batch: BinaryIO) -> None:
+    """Refuse a device named as ``--batch FILE`` (``/dev/urandom`` would never end); a pipe
+    or a regular file is read as it comes, and standard input whatever it is.
+
+    :raises InputError: ``batch`` is a block or character device.
+    """
+    import stat
+
+    if str(getattr(batch, "name", "-")) in ("-", "<stdin>"):
+        return
+    try:
+        mode = os.fstat(batch.fileno()).st_mode
+    except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
+        return  # not a file descriptor (a test's in-memory stream)
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        raise InputError(f"--batch {getattr(batch, 'name', '-')}: a device, not a file of "
+                         "questions")
 
 
 def batch_is_csv(batch_format: str | None, name: str) -> bool:
@@ -368,6 +402,7 @@ def query(ctx: click.Context, ip_text: str | None, sender: str | None, helo: str
         if ip_text or sender is not None or helo or domain:
             raise InputError("--batch takes the questions from the file; "
                              "do not combine it with --ip/--sender/--helo/--domain")
+        _check_batch_file(batch)
         resolver = make_resolver(dns)
         name = str(getattr(batch, "name", "-"))
         name = "<stdin>" if name in ("-", "<stdin>") else name

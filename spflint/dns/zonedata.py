@@ -181,11 +181,15 @@ def _read_source(source: str | os.PathLike[str]) -> tuple[str, str]:
     """Return (label, text) for a path or literal YAML text."""
     if isinstance(source, str) and ("\n" in source or not _looks_like_path(source)):
         return "<text>", source
-    path = Path(source)
+    from spflint.zones.bind import read_bounded
+    from spflint.zones.model import ZoneFileError
+
     try:
-        return str(source), path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read zone data {str(source)!r}: {exc.strerror or exc}") from None
+        # A regular file of bounded size: never a FIFO or a device.
+        return str(source), read_bounded(os.fspath(source)).decode("utf-8")
+    except ZoneFileError as exc:
+        reason = exc.reason.removeprefix("cannot read the file: ")
+        raise InputError(f"cannot read zone data {str(source)!r}: {reason}") from None
     except UnicodeDecodeError as exc:
         raise InputError(f"{source}: not UTF-8 text ({exc.reason})") from None
 
@@ -203,6 +207,8 @@ def _compose_all(label: str, text: str) -> list[yaml.Node | None]:
         raise InputError(f"{label}{line}: invalid YAML: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise InputError(f"{label}: invalid YAML: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{label}: invalid YAML: nested too deep") from None
 
 
 def load_yaml_documents(

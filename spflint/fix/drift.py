@@ -50,6 +50,8 @@ def load_snapshot(path: Path, domain: str | None = None) -> dict[str, Any]:
     from ..errors import SpfSyntaxError
     from ..parser import parse_record
 
+    if "\0" in str(path):
+        raise InputError(f"{path}: a file name cannot hold a NUL character")
     try:
         if not path.is_file():
             raise InputError(f"{path}: the snapshot is not a regular file")

@@ -3,7 +3,9 @@
 ## What it does
 Counts the octets of the record text (UTF-8), plus the owner name when it is known, and
 reports when the total is over `max-octets` (default 450, the guideline of RFC 7208 §3.4).
-The finding points at the term in which the limit is crossed.
+The finding points at the term in which the limit is crossed. A text over 65,535 octets,
+more than any DNS answer can carry, gets this finding as an error, whatever the selection,
+and no other: it is not parsed.
 
 ## Why is this bad?
 A DNS answer over 512 octets does not fit in a classic UDP response: the receiver must retry

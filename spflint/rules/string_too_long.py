@@ -40,6 +40,8 @@ SPF201: v=spf1 ip6:2001:db8:100::/40 ip6:2001:db8:200::/40 ip6:2001:db8:300::/40
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Iterator
 
 from ..ast import Record, Span
@@ -80,6 +82,12 @@ def term_span(text: str, index: int) -> Span:
     return Span(start, len(text) if end < 0 else end)
 
 
+def _octet_starts(text: str) -> list[int]:
+    """For each character of ``text``, the UTF-8 octet it starts at (one pass, so finding
+    the character of many offsets stays linear)."""
+    return list(itertools.accumulate((len(c.encode("utf-8")) for c in text[:-1]), initial=0))
+
+
 def check(record: Record | None, ctx: RuleContext) -> Iterator[Hit]:
     text = ctx.text
     if ctx.strings is None:
@@ -96,9 +104,15 @@ def check(record: Record | None, ctx: RuleContext) -> Iterator[Hit]:
             )
         return
     before = 0  # octets of the strings before this one
+    starts: list[int] | None = None
     for number, string in enumerate(ctx.strings, start=1):
         if len(string) > LIMIT:
-            span = term_span(text, char_offset(text, before + LIMIT))
+            if text.isascii():
+                index = min(before + LIMIT, len(text))
+            else:
+                starts = _octet_starts(text) if starts is None else starts
+                index = bisect.bisect_right(starts, before + LIMIT) - 1
+            span = term_span(text, index)
             yield Hit(
                 span,
                 f"TXT string {number} of {len(ctx.strings)} is {len(string)} octets; a "

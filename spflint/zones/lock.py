@@ -82,7 +82,10 @@ def _record_value(rdtype: str, item: Any, where: str) -> RecordValue:
     if rdtype == "TXT":
         if not isinstance(item, list) or not all(isinstance(s, str) for s in item):
             raise InputError(f"{where}: a TXT record is a list of strings")
-        return tuple(s.encode("utf-8", errors="surrogateescape") for s in item)
+        try:
+            return tuple(s.encode("utf-8", errors="surrogateescape") for s in item)
+        except UnicodeEncodeError:  # a \ud800 escape: no octets stand for it
+            raise InputError(f"{where}: a TXT string holds a lone surrogate escape") from None
     if rdtype == "MX":
         if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], int)
                 and isinstance(item[1], str)):
@@ -125,7 +128,12 @@ def loads(text: str, source: str = LOCK_NAME) -> LockFile:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"{source}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+        raise InputError(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise InputError(f"{source}: not a spflint lock file: JSON nested too deep") from None
+    except ValueError:  # Python refuses to read an integer of thousands of digits
+        raise InputError(f"{source}: not a spflint lock file: a number too long to "
+                         "read") from None
     if not isinstance(doc, dict) or doc.get("format") != LOCK_FORMAT:
         raise InputError(f"{source}: not a spflint lock file of format {LOCK_FORMAT}")
     answers = doc.get("answers")
@@ -159,10 +167,18 @@ def read_lock(path: str | os.PathLike[str]) -> LockFile:
 
     :raises InputError: unreadable or malformed.
     """
+    from spflint.zones.bind import read_bounded
+    from spflint.zones.model import ZoneFileError
+
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read lock file {os.fspath(path)!r}: {exc}") from None
+        # A regular file of bounded size: never a FIFO or a device.
+        text = read_bounded(os.fspath(path)).decode("utf-8")
+    except ZoneFileError as exc:
+        raise InputError(f"cannot read lock file {os.fspath(path)!r}: "
+                         f"{exc.reason.removeprefix('cannot read the file: ')}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"cannot read lock file {os.fspath(path)!r}: byte {exc.start} is not "
+                         "UTF-8") from None
     return loads(text, os.fspath(path))
 
 

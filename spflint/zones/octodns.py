@@ -19,7 +19,7 @@ from spflint.dns.base import NameData, RecordValue, ZoneData
 from spflint.dns.names import normalize
 from spflint.errors import InputError
 from spflint.findings import Severity
-from spflint.txt import octodns_unescape
+from spflint.txt import from_outside, octodns_unescape
 
 from .model import LineIndex, StringToken, ZoneFile, ZoneFileError, ZoneNote, ZoneRecord
 
@@ -743,7 +743,9 @@ class _Reader:
             self.note(INVALID_RECORD, node, "the value starts with '\"' but does not end with"
                                             " one: octoDNS drops its first and last character",
                       text[:20], Severity.WARNING)
-        strings = tuple(octodns_unescape(p).encode("utf-8") for p in parse_chunks(text))
+        # A "\ud800" escape decodes to a lone surrogate, which no octets encode.
+        strings = tuple(from_outside(octodns_unescape(p)).encode("utf-8")
+                        for p in parse_chunks(text))
         source = self.sources[str(node.start_mark.name)]
         mark = node.start_mark
         begin = _content_start(source.text, mark.index, node.end_mark.index)
