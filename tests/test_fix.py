@@ -285,3 +285,15 @@ def test_very_long_records() -> None:
     huge = run("--record", "v=spf1 " + " ".join(["ip4:192.0.2.1"] * 2500) + " -all")
     assert huge.exit_code == 2
     assert "2,501 terms: fix works on records of at most 2,000" in huge.output
+
+
+def test_keep_of_an_include_the_record_does_not_have_is_refused() -> None:
+    # A typo in --keep would otherwise keep nothing and let the include be flattened.
+    result = CliRunner().invoke(main, ["fix", "--demo", "--keep", "_spf.gogle.com",
+                                       "--host", "none"])
+    assert result.exit_code == 2
+    assert result.stderr == ("spflint: error: --keep _spf.gogle.com: no such include in the "
+                             "record of fabrikam.example; did you mean _spf.google.com?\n")
+    kept = CliRunner().invoke(main, ["fix", "--demo", "--keep", "_spf.google.com",
+                                     "--host", "none"])
+    assert kept.exit_code in (0, 1) and "include:_spf.google.com" in kept.stdout

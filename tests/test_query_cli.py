@@ -337,3 +337,10 @@ def test_surrogates_in_options_are_refused() -> None:
     result = run(None, "--offline", "--ip", "192.0.2.5", "--sender", "a\udcff@example.com")
     assert result.exit_code == 2
     assert "not valid UTF-8 text" in result.stderr
+
+
+def test_an_empty_domain_is_refused() -> None:
+    result = CliRunner().invoke(main, ["query", "--offline", "--ip", "192.0.2.1", "--sender",
+                                       "a@example.com", "--domain", ""])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("spflint: error: an empty domain: name the domain")

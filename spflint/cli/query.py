@@ -82,6 +82,9 @@ def make_input(ip: str | None, sender: str | None, helo: str | None,
             # A lone surrogate (from bytes that are not UTF-8, or a JSON \ud800 escape) is
             # no text a mail server could have received, nor one that can be printed.
             raise InputError(f"invalid {what} {value!r}: it is not valid UTF-8 text")
+    if domain is not None and not domain.strip():
+        raise InputError("an empty domain: name the domain to check, or leave it out to "
+                         "check the sender's (or HELO's) domain")
     sender = sender or ""
     if not sender and not helo:
         raise InputError("a sender (--sender) or a HELO name (--helo) is needed")

@@ -7,10 +7,10 @@ import ipaddress
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..ast import IP4, IP6, MX, A, All, Directive, Record, Term
+from ..ast import IP4, IP6, MX, A, All, Directive, Include, Record, Term
 from ..config import Config
 from ..dns.base import Resolver
-from ..dns.names import normalize
+from ..dns.names import canonical, normalize
 from ..errors import DNSFailure, InputError, SpfSyntaxError, UnknownAnswerError
 from ..findings import Severity
 from ..ipspace import (
@@ -193,6 +193,7 @@ class Fixer:
                                                   baseline.lookups > LOOKUP_LIMIT)
         terms = list(record.terms)
         terms = await self.requirements(terms)
+        self.check_keep(terms)
         target = await self.space(terms)
         self.check_allowed(baseline, target)
         terms = await self.minimise(terms, target)
@@ -324,6 +325,19 @@ class Fixer:
             out.extend(minimal_cidrs(alone.addresses(version, lambda d: d.result == "pass"),
                                      version))
         return out
+
+    def check_keep(self, terms: Sequence[Term]) -> None:
+        """``--keep`` names an include of the record: one that is not there (a typo, or an
+        include deeper in the tree, which is never flattened anyway) would keep nothing."""
+        present = {canonical(t.mechanism.domain.render()) for t in terms
+                   if isinstance(t, Directive) and isinstance(t.mechanism, Include)}
+        missing = sorted({canonical(n) for n in self.options.keep} - present)
+        if missing:
+            from ..suggest import close_matches, did_you_mean
+
+            close = did_you_mean(close_matches(missing[0], sorted(present)))
+            raise InputError(f"--keep {', '.join(missing)}: no such include in the record of "
+                             f"{self.domain}{close}")
 
     async def remove_redundant(self, terms: list[Term], target: IPSpace) -> list[Term]:
         terms = self.remove_dead_ranges(terms)
