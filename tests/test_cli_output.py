@@ -301,6 +301,8 @@ def test_output_file_keeps_permissions_and_reports_bad_places(tmp_path: Path) ->
                               f"{tmp_path / 'no' / 'r.txt'}: No such file or directory\n")
     directory = run("lint", "v=spf1 -all", "-o", str(tmp_path))
     assert "'--output-file'" in usage_error(directory, "lint")
+    empty = run("lint", "v=spf1 -all", "-o", "")
+    assert "'--output-file' / '-o': an empty file name" in usage_error(empty, "lint")
 
 
 def test_output_file_takes_what_commands_print_themselves(tmp_path: Path,

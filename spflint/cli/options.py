@@ -105,6 +105,7 @@ def format_options(func: F) -> F:
                      help="End with the number of findings of each rule."),
         click.option("--output-file", "-o", metavar="FILE", default=None,
                      type=click.Path(dir_okay=False, path_type=Path),
+                     callback=_named_file,
                      help="Write the report to FILE (replaced at once when the run ends) "
                           "instead of standard output."),
         click.option("--config", "config_path", metavar="FILE", default=None,
@@ -116,6 +117,14 @@ def format_options(func: F) -> F:
     for option in reversed(options):
         wrapper = option(wrapper)
     return wrapper
+
+
+def _named_file(ctx: click.Context, param: click.Parameter, value: Path | None
+                ) -> Path | None:
+    # click reads an empty value as the current directory; it names no file at all.
+    if value is not None and str(value) in ("", "."):
+        raise click.BadParameter("an empty file name", ctx=ctx, param=param)
+    return value
 
 
 def _override_globals(ctx: click.Context, config_path: Path | None, color: str | None) -> None:
