@@ -292,3 +292,17 @@ def test_include_reached_through_another_include_is_not_added(
     assert fixed["records"][0]["value"] == f"v=spf1 include:_spf.example.com ip4:{DEVICE} -all"
     data = json.loads(run("check", *args, "-f", "json").output)
     assert data["profile"]["relay"]["spf"]["records"] == fixed["records"]
+
+
+@pytest.mark.parametrize("latency", [0.0, 0.05])
+def test_each_question_is_asked_once_and_counted_once(
+        make_dns_server: Callable[..., DNSTestServer], latency: float) -> None:
+    # check sends the domain's first questions before the walk's modules load: the walk
+    # shares them (no question twice) and its count of queries is what the server saw.
+    server = make_dns_server(zonedata_from_dict(ZONE), latency=latency)
+    result = check(server, "example.com", "-f", "json")
+    doc = json.loads(result.stdout)
+    seen = [(q.name, q.rdtype) for q in server.queries]
+    assert len(seen) == len(set(seen))
+    assert doc["queries"] == len(seen)
+    assert ("example.com", "TXT") in seen and ("example.com", "SPF") in seen

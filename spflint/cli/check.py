@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..report.base import Note, Report, Styled
-from ..semantics import MAX_LOOKUPS as LOOKUP_LIMIT
 from .common import emit, exit_code, global_settings, load_settings_config
 from .demo import DEMO_DOMAIN, with_demo
 from .options import (
@@ -24,14 +23,17 @@ from .options import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from ..check import CheckResult, Requirement
+    from ..dns.base import Resolver
     from ..tree import Tree, TreeNode
 
 
 def tree_lines(tree: Tree, color: bool = False) -> list[str]:
     """The include chain as a tree with each term's cost and the running total."""
+    from ..semantics import MAX_LOOKUPS
+
     root = tree.root
     lines = [_headline(tree, color)]
     if root.record is not None:
@@ -48,7 +50,7 @@ def tree_lines(tree: Tree, color: bool = False) -> list[str]:
             lines.append(f"{label}{('  ' + note) if note else ''}")
             continue
         running += cost
-        total = (f"{running:>3}", "1;31" if running > LOOKUP_LIMIT and color else "")
+        total = (f"{running:>3}", "1;31" if running > MAX_LOOKUPS and color else "")
         lines.append(Styled(f"{label:<{width}} {cost:>3} ", total,
                             f"  {note}" if note else ""))
     return lines
@@ -167,11 +169,14 @@ def _progress(domain: str) -> asyncio.Task[None] | None:
 
 
 async def _run(domain: str, dns: DNSSettings, coverage: CoverageSettings,
-               config: Any, snapshot: dict[str, Any] | None = None
-               ) -> tuple[CheckResult, list[Note]]:
+               load_config: Callable[[], Any], snapshot: dict[str, Any] | None = None
+               ) -> tuple[CheckResult, list[Note], Any]:
+    resolver = make_resolver(dns)
+    early = _ask_early(resolver, domain)
+    await asyncio.sleep(0)  # the first questions leave now; what follows loads meanwhile
+    config = load_config()
     from ..check import run_check
 
-    resolver = make_resolver(dns)
     task = _progress(domain)
     try:
         result = await run_check(domain, resolver, config=config,
@@ -181,7 +186,27 @@ async def _run(domain: str, dns: DNSSettings, coverage: CoverageSettings,
     finally:
         if task is not None:
             task.cancel()
-    return result, result.notes(resolver, UNKNOWN_HINT)
+        for future in early:
+            future.cancel()  # done already, unless the walk never started
+        await asyncio.gather(*early, return_exceptions=True)
+    return result, result.notes(resolver, UNKNOWN_HINT), config
+
+
+def _ask_early(resolver: Resolver, domain: str) -> list[asyncio.Future[Any]]:
+    """Ask the questions the walk asks first (the domain's TXT and type 99 records) before
+    the modules of the walk and the rules are imported: the round trip then overlaps the
+    imports instead of following them. The resolver shares a question in flight and keeps
+    its answer, so the walk asks nothing twice; and no answer is read before the walk
+    starts (this coroutine goes on in the same turn of the event loop), so the walk's count
+    of its queries is unchanged."""
+    from ..dns.names import normalize
+    from ..errors import InputError
+
+    try:
+        name = normalize(domain)
+    except InputError:
+        return []  # the walk reports it
+    return [asyncio.ensure_future(resolver.query(name, rdtype)) for rdtype in ("TXT", "SPF")]
 
 
 # What to do about names nothing answered offline (check has no lock file).
@@ -236,13 +261,13 @@ def check(ctx: click.Context, domain: str | None, demo: bool, snapshot_path: Pat
         dns, coverage = with_demo(dns, coverage)
     if not domain:
         raise InputError("a domain is needed: spflint check DOMAIN (or --demo)")
-    config = load_settings_config(ctx, fmt)
     snapshot = None
     if snapshot_path is not None:
         from ..fix.drift import load_snapshot
 
         snapshot = load_snapshot(snapshot_path, domain)
-    result, notes = asyncio.run(_run(domain, dns, coverage, config, snapshot))
+    result, notes, config = asyncio.run(_run(domain, dns, coverage,
+                                             lambda: load_settings_config(ctx, fmt), snapshot))
     outage = any(n.kind == "dns-outage" for n in notes)
     if outage:
         # Said once in the note: every lookup failed for the same reason, and an address

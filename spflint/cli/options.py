@@ -351,12 +351,14 @@ def require_terms(values: Iterable[str]) -> tuple[str, ...]:
     :raises click.BadParameter: an empty term, or one that is not a mechanism; the message
         is the parser's, with the column in the term.
     """
+    terms: list[str] = []
+    if not values:
+        return ()  # the parser loads only when there is a term to read
     from ..ast import Directive
     from ..errors import SpfSyntaxError
     from ..parser import parse_record
 
     prefix = "v=spf1 "
-    terms: list[str] = []
     for value in values:
         for item in value.split(","):
             term = item.strip()
