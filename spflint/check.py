@@ -413,8 +413,10 @@ def checkable_domain(domain: str) -> str:
 async def run_check(domain: str, resolver: Resolver, *, config: Config,
                     ips: Sequence[str] = (), require: Sequence[str] = (),
                     profile: str | None = None, deadline: float | None = None,
-                    snapshot: dict[str, Any] | None = None) -> CheckResult:
-    """Walk ``domain``'s SPF tree, lint it, and evaluate the coverage requirements.
+                    snapshot: dict[str, Any] | None = None,
+                    log_start: int | None = None) -> CheckResult:
+    """Walk ``domain``'s SPF tree, lint it, and evaluate the coverage requirements
+    (``log_start``: see :func:`spflint.tree.walk`).
 
     :raises InputError: an invalid domain name.
     """
@@ -422,7 +424,7 @@ async def run_check(domain: str, resolver: Resolver, *, config: Config,
     from .tree import walk
 
     name = checkable_domain(domain)
-    tree = await walk(name, resolver, deadline=deadline)
+    tree = await walk(name, resolver, deadline=deadline, log_start=log_start)
     if tree.root.outcome is Outcome.UNKNOWN:
         raise InputError(f"nothing is known about {name} offline: give its zone data with "
                          "--dns-data, or check without --offline")

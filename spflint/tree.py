@@ -849,6 +849,7 @@ async def walk(
     deadline: float | None = None,
     macro_context: MacroInput | None = None,
     query_type99: bool = True,
+    log_start: int | None = None,
 ) -> Tree:
     """Fetch ``domain``'s SPF record and walk every include and redirect target to the end.
 
@@ -858,7 +859,9 @@ async def walk(
     :func:`time.monotonic` time. When either cuts the walk the partial tree is returned with
     ``complete`` False. ``macro_context`` (ip, sender, helo) expands macro targets;
     without it they are counted, not followed. ``query_type99`` also asks for type SPF (99)
-    records at the domain and the names below it, only to report them.
+    records at the domain and the names below it, only to report them. ``log_start`` is the
+    length of the resolver's query log when questions of this walk were sent ahead of it
+    (``check`` sends the domain's first ones early); the walk's queries are counted from it.
 
     :raises InputError: ``domain`` is not a valid domain name, or the macro IP is invalid.
     """
@@ -869,7 +872,7 @@ async def walk(
         except ValueError:
             raise InputError(f"invalid IP address {macro_context[0]!r}") from None
     started = time.monotonic()
-    before = _log_length(resolver)
+    before = _log_length(resolver) if log_start is None else log_start
     walker = _Walker(resolver, max(1, max_names), deadline, macro_context, query_type99)
     await walker.run(root)
     root_node = walker.build(root, "root", None, None, (), {})

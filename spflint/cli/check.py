@@ -173,7 +173,13 @@ async def _run(domain: str, dns: DNSSettings, coverage: CoverageSettings,
                ) -> tuple[CheckResult, list[Note], Any]:
     resolver = make_resolver(dns)
     early = _ask_early(resolver, domain)
-    await asyncio.sleep(0)  # the first questions leave now; what follows loads meanwhile
+    log = getattr(resolver, "log", None)
+    log_start = len(log) if isinstance(log, list) else None
+    # A few turns of the event loop (microseconds each) take the questions from their tasks
+    # to the socket: the resolver's shared task, then the exchange that sends. What follows
+    # is imported while the answers travel.
+    for _ in range(4):
+        await asyncio.sleep(0)
     config = load_config()
     from ..check import run_check
 
@@ -182,7 +188,7 @@ async def _run(domain: str, dns: DNSSettings, coverage: CoverageSettings,
         result = await run_check(domain, resolver, config=config,
                                  ips=[str(ip) for ip in coverage.ips], require=coverage.require,
                                  profile=coverage.profile, deadline=dns.deadline,
-                                 snapshot=snapshot)
+                                 snapshot=snapshot, log_start=log_start)
     finally:
         if task is not None:
             task.cancel()
@@ -193,12 +199,12 @@ async def _run(domain: str, dns: DNSSettings, coverage: CoverageSettings,
 
 
 def _ask_early(resolver: Resolver, domain: str) -> list[asyncio.Future[Any]]:
-    """Ask the questions the walk asks first (the domain's TXT and type 99 records) before
-    the modules of the walk and the rules are imported: the round trip then overlaps the
-    imports instead of following them. The resolver shares a question in flight and keeps
-    its answer, so the walk asks nothing twice; and no answer is read before the walk
-    starts (this coroutine goes on in the same turn of the event loop), so the walk's count
-    of its queries is unchanged."""
+    """Send the questions the walk asks first (the domain's TXT and type 99 records) before
+    the modules of the walk, the rules and the configuration are imported, so that their
+    round trip overlaps the imports instead of following them. Only questions live DNS must
+    answer: local data answers at once anyway. The resolver shares a question in flight and
+    keeps its answer, so the walk asks nothing twice, and the walk counts its queries from
+    the log as it was before these were sent."""
     from ..dns.names import normalize
     from ..errors import InputError
 
@@ -206,7 +212,11 @@ def _ask_early(resolver: Resolver, domain: str) -> list[asyncio.Future[Any]]:
         name = normalize(domain)
     except InputError:
         return []  # the walk reports it
-    return [asyncio.ensure_future(resolver.query(name, rdtype)) for rdtype in ("TXT", "SPF")]
+    answer_now = getattr(resolver, "answer_now", None)
+    if not callable(answer_now):
+        return []
+    return [asyncio.ensure_future(resolver.query(name, rdtype)) for rdtype in ("TXT", "SPF")
+            if answer_now(name, rdtype) is None]
 
 
 # What to do about names nothing answered offline (check has no lock file).
