@@ -10,16 +10,13 @@ from .ast import Record, Span
 from .config import Config
 from .errors import SpfSyntaxError
 from .findings import Finding, Severity
-from .parser import Problem, parse_record
+from .parser import MAX_RECORD_OCTETS, Problem, parse_record
 from .rules import Rule, registry
 from .rules.base import Hit, RuleContext
 from .txt import from_outside
 
 _DEFAULT_CONFIG = Config()
 
-# No DNS message holds a longer record (RFC 1035 §4.2.2: 65,535 octets over TCP). Past this
-# the text is not parsed: linting it would cost seconds per megabyte and say nothing more.
-MAX_RECORD_OCTETS = 65535
 
 
 @dataclass

@@ -341,6 +341,11 @@ def _macro_problems(record: Record) -> list[Problem]:
     return problems
 
 
+# No DNS message holds a longer record (RFC 1035 §4.2.2: 65,535 octets over TCP). Past this
+# a text is not parsed: it would cost seconds per megabyte, everywhere it is read again.
+MAX_RECORD_OCTETS = 65535
+
+
 @functools.lru_cache(maxsize=4096)
 def parse_record(text: str) -> Record:
     """Parse one SPF record text (the joined TXT strings).
@@ -348,8 +353,15 @@ def parse_record(text: str) -> Record:
     The result is cached by text: records are immutable and repeat a lot across domains.
 
     :raises SpfSyntaxError: the text is not a valid SPF record; ``problems`` lists every
-        problem found, each with a rule code and a position.
+        problem found, each with a rule code and a position. A text over
+        :data:`MAX_RECORD_OCTETS` is one SPF202 problem, unparsed.
     """
+    if len(text) > MAX_RECORD_OCTETS // 4:
+        size = len(text.encode("utf-8", errors="surrogatepass"))
+        if size > MAX_RECORD_OCTETS:
+            raise SpfSyntaxError([Problem(
+                "SPF202", f"the record is {size} octets: no DNS answer can carry more than "
+                f"{MAX_RECORD_OCTETS}, so it is not read further", 0, min(len(text), 6))], text)
     try:
         record = match_record(text)
     except (RecursionError, ValueError):  # defensive: never leak a foreign exception
