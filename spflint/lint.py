@@ -18,7 +18,6 @@ from .txt import from_outside
 _DEFAULT_CONFIG = Config()
 
 
-
 @dataclass
 class LintResult:
     """The outcome of linting one record text."""
