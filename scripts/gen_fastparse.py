@@ -6,7 +6,6 @@ the exit status is 1 when the file is missing or differs from what would be gene
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import re
 import sys
@@ -18,6 +17,7 @@ TARGET = ROOT / "spflint" / "_fastparse.py"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from scripts._generated import write_or_check  # noqa: E402
 from spflint.grammar import RUNTIME_PATTERNS, TERM_PRODUCTIONS  # noqa: E402
 
 WIDTH = 88  # characters of pattern per source line
@@ -91,21 +91,8 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 if the file is out of date")
-    args = parser.parse_args(argv)
-    content = render()
-    current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else None
-    if current == content:
-        return 0
-    if args.check:
-        print(f"{TARGET.relative_to(ROOT)} is out of date: run scripts/gen_fastparse.py",
-              file=sys.stderr)
-        return 1
-    TARGET.write_text(content, encoding="utf-8")
-    print(f"wrote {TARGET.relative_to(ROOT)}")
-    return 0
+    return write_or_check(TARGET, render, "scripts/gen_fastparse.py", __doc__.splitlines()[0],
+                          argv)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ generated records and texts of the property tests. Parsing must not import pypar
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +22,7 @@ from hypothesis import given
 
 from spflint import _fastparse, grammar, parser
 from spflint.ast import Record
+from tests.conftest import load_script
 from tests.test_grammar import CASES
 from tests.test_properties import ANY_TEXT, RECORDS, SETTINGS
 
@@ -31,12 +31,7 @@ CORPUS = sorted((ROOT / "fixtures" / "records").glob("*/*.txt"))
 
 
 def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_fastparse",
-                                                  ROOT / "scripts" / "gen_fastparse.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("gen_fastparse")
 
 
 def test_generated_module_is_current() -> None:

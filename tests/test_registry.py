@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import re
 from pathlib import Path
 from types import ModuleType
@@ -14,6 +13,7 @@ from spflint.errors import UnknownRuleError
 from spflint.findings import Severity
 from spflint.rules import RULE_MODULES, Rule, _load, get, registry
 from spflint.rules.docs import section
+from tests.conftest import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADINGS = ["What it does", "Why is this bad?", "Example", "Use instead", "Fix safety",
@@ -24,12 +24,7 @@ NAME_RE = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 
 
 def _gen_docs() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_rule_docs",
-                                                  ROOT / "scripts" / "gen_rule_docs.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("gen_rule_docs")
 
 
 GEN = _gen_docs()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -14,17 +13,13 @@ import pytest
 from spflint import rules
 from spflint.errors import UnknownRuleError
 from spflint.rules import RULE_MODULES, Registry, _index, _load
+from tests.conftest import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_rule_index",
-                                                  ROOT / "scripts" / "gen_rule_index.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("gen_rule_index")
 
 
 def test_index_is_current() -> None:
