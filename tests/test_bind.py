@@ -428,3 +428,12 @@ def test_agrees_with_dnspython_at_size(tmp_path: Path) -> None:
     assert set(expected) <= set(ours)
     for name, values in expected.items():
         assert set(values) == set(ours[name].records), name
+
+
+@pytest.mark.parametrize("name", ["db.a..com", "db." + "x" * 64 + ".example"])
+def test_a_file_name_that_is_no_domain_gives_no_origin(tmp_path: Path, name: str) -> None:
+    # The name alone is no origin: the file's '@' is then an error with its line, not a crash.
+    path = tmp_path / name
+    path.write_text('@ IN TXT "v=spf1 -all"\n')
+    with pytest.raises(ZoneFileError, match="origin is unknown"):
+        read_bind(path)

@@ -278,3 +278,20 @@ def test_octodns_rewrite_reads_back_exactly(tmp_path: Path, style: str, new: str
     assert again.records[0].chunked == record.chunked
     assert again.records[0].style == record.style or record.style == ""
     assert again.data.names["www.example.com"].records == [("A", "192.0.2.1")]
+
+
+def test_fix_of_a_record_in_an_include_allowed_by_include_root(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The rewritten zone is read back with the same --include-root it was read with.
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "spf.inc").write_text(
+        'spf IN TXT "v=spf1 ip4:198.51.100.7 ip4:198.51.100.7 -all"\n')
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "db.example.com").write_text(
+        f"$ORIGIN example.com.\n@ IN SOA ns hm 1 2 3 4 5\n$INCLUDE {shared / 'spf.inc'}\n")
+    monkeypatch.chdir(repo)
+    result = run("--include-root", str(shared), "--fix", "db.example.com")
+    assert result.exit_code in (0, 1), result.output
+    assert (shared / "spf.inc").read_text() == 'spf IN TXT "v=spf1 ip4:198.51.100.7 -all"\n'

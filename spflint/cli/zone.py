@@ -54,7 +54,8 @@ class LockSettings:
 
 
 async def apply_fixes(zones: list[Any], config: Config, fixes: FixSettings, resolver: Any,
-                      requirements: list[Any]) -> tuple[list[Any], int]:
+                      requirements: list[Any], include_roots: tuple[str, ...] = ()
+                      ) -> tuple[list[Any], int]:
     """Plan and (unless ``--diff``) write the fixes; the changes and how many files failed.
 
     Each record gets what the fix pipeline proves for it (see :mod:`spflint.zones.fixes`),
@@ -67,7 +68,8 @@ async def apply_fixes(zones: list[Any], config: Config, fixes: FixSettings, reso
 
     texts = await minimal_texts(zones, config, resolver, unsafe=fixes.unsafe,
                                 requirements=requirements)
-    changes = plan_rewrite(zones, texts, bump_serial=fixes.bump_serial)
+    changes = plan_rewrite(zones, texts, bump_serial=fixes.bump_serial,
+                           include_roots=include_roots)
     if fixes.diff:
         for change in changes:
             echo_text(unified_diff(change), nl=False)
@@ -213,7 +215,7 @@ async def _execute(zones: list[ZoneFile], errors: list[Any], config: Config,
 
     if fixes.fix or fixes.diff:
         changes, fix_failures = await apply_fixes(zones, config, fixes, resolver_for(zones),
-                                                  requirements)
+                                                  requirements, gathered.include_roots)
         if fixes.diff:
             code = 2 if errors or fix_failures else (1 if changes else 0)
             return None, code

@@ -24,6 +24,7 @@ import dns.ttl
 from spflint.dns.base import NameData, RecordValue, ZoneData
 from spflint.dns.names import from_dns_name, to_dns_name
 
+from .discover import origin_from_file_name
 from .model import SoaSerial, StringToken, ZoneFile, ZoneFileError, ZoneNote, ZoneRecord
 
 __all__ = [
@@ -54,7 +55,6 @@ _BLANK = frozenset(b" \t\r\x0b\x0c")
 _WORD_STOP = re.compile(rb'[ \t\r\n\x0b\x0c;()"\\]')
 _SPECIAL = re.compile(rb'[";()\\]')  # what a line needs more than a split on blanks for
 _QUOTE_STOP = re.compile(rb'["\\\n]')
-_FILE_ORIGIN = re.compile(r"^(?:db\.)?(.+?)(?:\.(?:zone|db))?$", re.IGNORECASE)
 _OCTET = rb"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 # A dotted quad without leading zeros, as dnspython and the servers read it.
 _IPV4 = re.compile(_OCTET + rb"(?:\." + _OCTET + rb"){3}")
@@ -227,13 +227,13 @@ def _inside(path: str, roots: Sequence[str]) -> bool:
 
 
 def _origin_from_filename(path: str) -> str | None:
-    match = _FILE_ORIGIN.match(Path(path).name)
-    if match is None:
+    candidate = origin_from_file_name(Path(path).name)
+    if candidate is None:
         return None
-    candidate = match.group(1)
-    if "." not in candidate or not re.fullmatch(r"[A-Za-z0-9_.-]+", candidate):
-        return None
-    return from_dns_name(dns.name.from_text(candidate.rstrip(".") + "."))
+    try:
+        return from_dns_name(dns.name.from_text(candidate + "."))
+    except dns.exception.DNSException:
+        return None  # ``db.a..com``, a label over 63 octets: the name gives no origin
 
 
 _TTL_CACHE: dict[bytes, bool] = {}

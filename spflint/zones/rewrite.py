@@ -20,7 +20,6 @@ from spflint.txt import MAX_STRING, octodns_escape, quote, split
 
 from . import read_zone
 from .model import ZoneFile, ZoneRecord, content_hash
-from .octodns import read_octodns
 
 __all__ = [
     "FileChange",
@@ -223,8 +222,8 @@ def strings_for(record: ZoneRecord, text: str) -> list[bytes]:
 
 
 def plan_rewrite(zones: Sequence[ZoneFile], new_texts: Mapping[tuple[str, int], str], *,
-                 bump_serial: bool = False,
-                 today: datetime.date | None = None) -> list[FileChange]:
+                 bump_serial: bool = False, today: datetime.date | None = None,
+                 include_roots: Sequence[str] = ()) -> list[FileChange]:
     """The file changes that give the records keyed ``(path, start)`` their new texts.
 
     The result is checked by reading the zones again from the new contents: the changed
@@ -267,18 +266,22 @@ def plan_rewrite(zones: Sequence[ZoneFile], new_texts: Mapping[tuple[str, int], 
         for start, end, replacement in sorted(file_edits, key=lambda e: e[0], reverse=True):
             out[start:end] = replacement
         changes[path].new = bytes(out)
-    _verify(zones, changes, expected)
+    _verify(zones, changes, expected, include_roots)
     return [changes[path] for path in sorted(changes) if changes[path].new != changes[path].old]
 
 
 def _verify(zones: Sequence[ZoneFile], changes: Mapping[str, FileChange],
-            expected: Mapping[tuple[str, int], list[bytes]]) -> None:
+            expected: Mapping[tuple[str, int], list[bytes]],
+            include_roots: Sequence[str]) -> None:
     overrides = {path: change.new for path, change in changes.items()}
     for zone in zones:
         if not set(zone.contents) & set(overrides):
             continue
         try:
-            again = _read_again(zone, {**zone.contents, **overrides})
+            # Read as the zone was read first: the same origin, the same $INCLUDE roots.
+            again = read_zone(zone.path, overrides={**zone.contents, **overrides},
+                              origin=zone.origin if zone.format == "octodns" else None,
+                              include_roots=include_roots)
         except SpflintError as exc:
             raise RewriteError(f"the rewritten zone no longer reads: {exc}") from None
         if len(again.records) != len(zone.records):
@@ -292,12 +295,6 @@ def _verify(zones: Sequence[ZoneFile], changes: Mapping[str, FileChange],
             if not ok or new.name != old.name:
                 raise RewriteError(f"{old.path}:{old.line}: the rewritten record of {old.name}"
                                    " does not read back as intended; not writing")
-
-
-def _read_again(zone: ZoneFile, overrides: Mapping[str, bytes]) -> ZoneFile:
-    if zone.format == "octodns":
-        return read_octodns(zone.path, zone.origin, overrides=overrides)
-    return read_zone(zone.path, overrides=overrides)
 
 
 # --------------------------------------------------------------------------- output
