@@ -134,7 +134,9 @@ def test_console_script_style() -> None:
     (["query", "--select", "SPF1", "--ip", "192.0.2.1", "--helo", "a.example"],
      "--select does nothing with 'spflint query'"),
     (["query", "--batch", "-", "--format", "text"], "--batch always writes JSON lines"),
-    (["query", "--batch", "-", "--quiet"], "--quiet does nothing with --batch"),
+    (["query", "--batch", "-", "--quiet"], "--quiet does nothing with 'spflint query'"),
+    (["explain", "--list", "-q"], "--quiet does nothing with 'spflint explain'"),
+    (["lock", "--select", "SPF310"], "--select does nothing with 'spflint lock'"),
     (["diff", "--ignore", "SPF1", "v=spf1 -all", "v=spf1 ~all"],
      "--ignore does nothing with 'spflint diff'"),
     (["diff", "--statistics", "v=spf1 -all", "v=spf1 ~all"],
@@ -180,7 +182,6 @@ def test_select_and_ignore_of_the_same_rule() -> None:
     ["check", "--demo", "--ip", "203.0.113.7", "-f", "json"],
     ["lint", "--fail-on", "WARNING", "v=spf1 -all"],
     ["hosts", "cloudflare", "-f", "json"],
-    ["explain", "--list", "-q"],
 ])
 def test_options_that_count_are_accepted(argv: list[str]) -> None:
     result = run(*argv)
