@@ -24,7 +24,7 @@ import dns.ttl
 from spflint.dns.base import NameData, RecordValue, ZoneData
 from spflint.dns.names import from_dns_name, to_dns_name
 
-from .discover import origin_from_file_name
+from .discover import _is_within, find_repository_root, origin_from_file_name
 from .model import SoaSerial, StringToken, ZoneFile, ZoneFileError, ZoneNote, ZoneRecord
 
 __all__ = [
@@ -199,18 +199,8 @@ def _size(octets: int) -> str:
     return f"{octets:,} bytes"
 
 
-@functools.lru_cache(maxsize=512)
-def _git_toplevel(directory: str) -> str | None:
-    """The nearest directory at or above ``directory`` holding ``.git``, if any."""
-    current = directory
-    for _ in range(128):
-        if os.path.exists(os.path.join(current, ".git")):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return None
-        current = parent
-    return None
+# The repository of a zone file, once per directory: every $INCLUDE asks for it.
+_git_toplevel = functools.lru_cache(maxsize=512)(find_repository_root)
 
 
 def _default_roots(top: str) -> tuple[str, ...]:
@@ -220,7 +210,7 @@ def _default_roots(top: str) -> tuple[str, ...]:
 
 
 def _inside(path: str, roots: Sequence[str]) -> bool:
-    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+    return any(_is_within(path, root) for root in roots)
 
 
 # --------------------------------------------------------------------------- small parsers

@@ -328,16 +328,6 @@ def requirements_from_config(require: Mapping[str, Any]) -> list[Requirement]:
     return out
 
 
-def _tree_findings(tree: Tree, owners: Mapping[str, list[RecordResult]], config: Config,
-                   linted: dict[tuple[str, str], list[Finding]]) -> list[Finding]:
-    """What ``lint_tree`` finds, without linting again the records the files define.
-
-    Those are linted from the files, with their strings; other records the owner controls
-    (names below the root that another source answers) are linted here, once per run.
-    """
-    return lint_tree(tree, config, skip=owners, cache=linted)
-
-
 async def _analyse(check: ZoneCheck, config: Config, resolver: Resolver,
                    requirements: Sequence[Requirement], deadline: float | None) -> None:
     owners: dict[str, list[RecordResult]] = {}
@@ -359,7 +349,9 @@ async def _analyse(check: ZoneCheck, config: Config, resolver: Resolver,
             # Cut by the deadline (or the cap on names) before any question failed.
             failed.append(f"{name}: the walk is incomplete: {tree.cut_reason}")
         check.dns_failures.extend(failed)
-        for finding in _tree_findings(tree, owners, config, linted):
+        # The records the files define were linted from the files, with their strings;
+        # other records the owner controls are linted here, once per run.
+        for finding in lint_tree(tree, config, skip=owners, cache=linted):
             domain = finding.domain or name
             target = owners.get(domain, [home])[0]
             located = finding.located(file=target.record.path, line=target.record.line,
@@ -385,8 +377,6 @@ async def _analyse(check: ZoneCheck, config: Config, resolver: Resolver,
 def _requirement_finding(result: RequirementResult, owners: Mapping[str, list[RecordResult]],
                          config: Config) -> None:
     """An SPF501 finding on the owner's record (so annotations and SARIF show it)."""
-    from spflint.lint import make_finding
-
     rule = registry().get("SPF501")
     home = owners.get(result.requirement.name)
     if home is None or not config.enabled(rule):

@@ -607,10 +607,6 @@ def find_repository_root(start: str = ".") -> str | None:
     return None
 
 
-def _display(top: str, rel: str) -> str:
-    return os.path.normpath(rel if top in ("", ".") else os.path.join(top, rel))
-
-
 def _is_within(real: str, root_real: str) -> bool:
     return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
 

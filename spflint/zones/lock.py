@@ -35,6 +35,8 @@ from spflint.dns.layered import NO_DATA_SOURCE
 from spflint.dns.names import normalize
 from spflint.dns.offline import OfflineResolver
 from spflint.errors import InputError
+from spflint.parser import is_spf_record
+from spflint.txt import record_text
 
 LOCK_NAME = "spflint.lock"
 LOCK_FORMAT = 1
@@ -306,9 +308,8 @@ def summary(lock: LockFile, old: LockFile | None) -> str:
         entry = types.get("TXT")
         if entry is None or entry.outcome is Outcome.NXDOMAIN:
             continue
-        texts = [b"".join(x for x in r if isinstance(x, bytes)).lower()
-                 for r in entry.records if isinstance(r, tuple)]
-        if any(t == b"v=spf1" or t.startswith(b"v=spf1 ") for t in texts):
+        if any(is_spf_record(record_text(r)) for r in entry.records  # type: ignore[arg-type]
+               if isinstance(r, tuple)):
             with_spf += 1
         else:
             without += 1
