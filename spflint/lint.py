@@ -10,7 +10,7 @@ from .ast import Record, Span
 from .config import Config
 from .errors import SpfSyntaxError
 from .findings import Finding, Severity
-from .parser import MAX_RECORD_OCTETS, Problem, parse_record
+from .parser import Problem, parse_record
 from .rules import Rule, registry
 from .rules.base import Hit, RuleContext
 from .txt import from_outside
@@ -104,12 +104,12 @@ def lint_record(
     config = config or _DEFAULT_CONFIG
     text = from_outside(text)
     result = LintResult(text, None)
-    if len(text) > MAX_RECORD_OCTETS // 4 and len(text.encode("utf-8")) > MAX_RECORD_OCTETS:
-        result.findings.append(_too_large(text, config))
-        return result
     try:
         record = parse_record(text)
     except SpfSyntaxError as exc:
+        if exc.problems[0].code == "SPF202":  # larger than any DNS answer: not parsed
+            result.findings.append(_too_large(exc.problems[0], text, config))
+            return result
         for problem in exc.problems:
             finding = problem_finding(problem, config, text)
             if config.enabled(registry().get(problem.code)):
@@ -133,13 +133,9 @@ def lint_record(
     return result
 
 
-def _too_large(text: str, config: Config) -> Finding:
-    """The one finding for a text no DNS answer could carry (reported whatever the
-    selection: the record is not checked otherwise)."""
-    rule = registry().get("SPF202")
-    size = len(text.encode("utf-8"))
-    return make_finding(rule, config, text, Span(0, min(len(text), 6)),
-                        f"the record is {size} octets: no DNS answer can carry more than "
-                        f"{MAX_RECORD_OCTETS}, so it is not checked further",
-                        Severity.ERROR, hint="a published record is at most a few hundred "
-                        "octets: shorten it, or move terms into included subdomains")
+def _too_large(problem: Problem, text: str, config: Config) -> Finding:
+    """The one finding for a text no DNS answer could carry: an error, reported whatever the
+    selection, since the record is not checked otherwise."""
+    return make_finding(registry().get("SPF202"), config, text,
+                        Span(problem.start, problem.end), problem.message, Severity.ERROR,
+                        hint=problem.hint)

@@ -361,7 +361,9 @@ def parse_record(text: str) -> Record:
         if size > MAX_RECORD_OCTETS:
             raise SpfSyntaxError([Problem(
                 "SPF202", f"the record is {size} octets: no DNS answer can carry more than "
-                f"{MAX_RECORD_OCTETS}, so it is not read further", 0, min(len(text), 6))], text)
+                f"{MAX_RECORD_OCTETS}, so it is not checked further", 0, min(len(text), 6),
+                hint="a published record is at most a few hundred octets: shorten it, or "
+                     "move terms into included subdomains")], text)
     try:
         record = match_record(text)
     except (RecursionError, ValueError):  # defensive: never leak a foreign exception

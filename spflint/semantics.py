@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .ast import LOOKUP_MECHANISMS, Directive, Record, Redirect, Term
-from .dns.base import RecordValue
 from .dns.names import canonical
+
+if TYPE_CHECKING:  # ``lint`` loads this module and needs nothing of the DNS layer's types
+    from .dns.base import RecordValue
 
 MAX_LOOKUPS = 10  # terms that query DNS per evaluation: include a mx ptr exists redirect (§4.6.4)
 MAX_VOID_LOOKUPS = 2  # lookups answering NXDOMAIN or no records, per evaluation (§4.6.4)

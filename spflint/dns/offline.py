@@ -118,10 +118,8 @@ class OfflineResolver:
         answer, target = self.walk(name, rdtype)
         if answer is not None:
             return answer
-        detail = f"the alias or CNAME target {target} is not covered by the zone data"
-        outcome = Outcome.NXDOMAIN if self.authoritative_all else Outcome.UNKNOWN
-        return Answer(normalize(name), rdtype.upper(), outcome, source=self.source,
-                      detail=detail)
+        return self._unknown(normalize(name), rdtype.upper(),
+                             f"the alias or CNAME target {target} is not covered by the zone data")
 
     def _unknown(self, qname: str, rdtype: str, detail: str) -> Answer:
         outcome = Outcome.NXDOMAIN if self.authoritative_all else Outcome.UNKNOWN
