@@ -7,7 +7,7 @@ import ipaddress
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..ast import IP4, IP6, MX, A, All, Directive, Include, Record, Term
+from ..ast import IP4, IP6, MX, A, All, Directive, Include, Mechanism, Record, Term
 from ..config import Config
 from ..dns.base import Resolver
 from ..dns.names import canonical, normalize
@@ -113,6 +113,17 @@ class Fixer:
         self.written: dict[int, str] = {}
         self.version = "v=spf1"
         self.today_only = options.unsafe  # rewrites that hold for today's answers only
+        self._alone: dict[str, IPSpace] = {}
+
+    async def alone(self, mech: Mechanism) -> IPSpace:
+        """The space of ``v=spf1 MECH -all``: where the mechanism matches today. Asked for
+        each DNS term by several steps of one run, so compiled once per mechanism."""
+        key = mech.render()
+        space = self._alone.get(key)
+        if space is None:
+            space = self._alone[key] = await self.compiler.space(
+                self.domain, Record((Directive("", mech), Directive("-", All()))))
+        return space
 
     def render(self, terms: Sequence[Term]) -> str:
         """The record text of ``terms``: each term as written unless a change made it."""
@@ -236,8 +247,7 @@ class Fixer:
                 continue
             terms = self.insert_before_all(terms, term)
             present.add(term.mechanism.render())
-            alone = await self.compiler.space(self.domain, parse_record(f"v=spf1 {term.render()}"
-                                                                        " -all"))
+            alone = await self.alone(term.mechanism)
             # Where the term alone may pass (a term decided per connection, or an include
             # not resolved, may pass anywhere it applies).
             passes = {v: alone.addresses(v, lambda d: d.result in ("pass", "dynamic"))
@@ -318,8 +328,7 @@ class Fixer:
         mech = term.mechanism
         if isinstance(mech, IP4 | IP6):
             return [mech.network]
-        alone = await self.compiler.space(self.domain, Record((Directive("", mech),
-                                                              Directive("-", All()))))
+        alone = await self.alone(mech)
         out: list[IPNetwork] = []
         for version in (4, 6):
             out.extend(minimal_cidrs(alone.addresses(version, lambda d: d.result == "pass"),
@@ -420,8 +429,7 @@ class Fixer:
         reach: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
         if self.today_only and dns:
             for term in dns:
-                alone = await self.compiler.space(self.domain, Record(
-                    (Directive("", term.mechanism), Directive("-", All()))))
+                alone = await self.alone(term.mechanism)
                 for version in (4, 6):
                     reach[version].extend(alone.addresses(
                         version, lambda d: d.result in ("pass", "dynamic")))
