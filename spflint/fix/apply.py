@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..config import Config
 from ..findings import Edit, Finding, Fix
 from ..lint import lint_record
-from .model import MAX_FIX_TERMS, Change
+from .model import MAX_FIX_TERMS, Change, terms_in
 from .safety import is_broken, proven_safe
 
 MAX_ROUNDS = 10
@@ -68,7 +68,7 @@ async def apply_fixes(text: str, config: Config, policy: FixPolicy, *,
     is linted again, until no allowed fix is left.
     """
     changes: list[Change] = []
-    if len(text.split()) > MAX_FIX_TERMS + 1:
+    if terms_in(text) > MAX_FIX_TERMS:
         return text, changes  # too large to prove anything about in reasonable time
     for _ in range(MAX_ROUNDS):
         result = lint_record(text, config, strings=strings, domain=domain)

@@ -34,7 +34,7 @@ from ..semantics import MAX_VOID_LOOKUPS as VOID_LIMIT
 from ..txt import record_text
 from .apply import FixPolicy, apply_fixes
 from .flatten import flatten_includes
-from .model import MAX_FIX_TERMS, Change, FixError, FixOptions, FixResult, PublishedRecord
+from .model import MAX_FIX_TERMS, Change, FixError, FixOptions, FixResult, PublishedRecord, terms_in
 from .safety import terms_safe
 from .split import publish
 
@@ -169,9 +169,11 @@ class Fixer:
 
         texts = await self.originals()
         for text in texts:
-            if len(text.split()) > MAX_FIX_TERMS + 1:
-                raise InputError(f"the record of {self.domain} has {len(text.split()) - 1:,} "
-                                 f"terms: fix works on records of at most {MAX_FIX_TERMS:,}")
+            if terms_in(text) > MAX_FIX_TERMS:
+                of = "" if self.domain is None else f" of {self.domain}"
+                raise InputError(f"the record{of} has {terms_in(text):,} terms: fix works on "
+                                 f"records of at most {MAX_FIX_TERMS:,} (a published record "
+                                 "holds tens)")
         if not texts:
             if not (self.options.ips or self.options.require):
                 raise self.fail(f"{self.domain} has no SPF record; give --ip or --require to "
@@ -542,10 +544,6 @@ async def fix_policy(options: FixOptions, resolver: Resolver | None,
     """
     if options.max_size < 50:
         raise InputError("--max-size must be at least 50")
-    if options.record is not None and len(options.record.split()) > MAX_FIX_TERMS + 1:
-        raise InputError(f"the record has {len(options.record.split()) - 1:,} terms: fix works "
-                         f"on records of at most {MAX_FIX_TERMS:,} (a published record holds "
-                         "tens)")
     return await Fixer(options, resolver, config).run()
 
 

@@ -1125,13 +1125,7 @@ class _Reader:
                 if address is not None:
                     return address
             elif rdtype != "MX" and first != b"\\#":
-                key = (first, origin)
-                found = self.targets.get(key)
-                if found is None:
-                    found = self.name(src, first, origin, at)
-                    if len(self.targets) < 65536:
-                        self.targets[key] = found
-                return found
+                return self.target(src, first, origin, at)
         if fields and raws[at] == b"\\#":
             return self.generic(src, rdtype, raws, at, origin)
         if rdtype == "A" or rdtype == "AAAA":
