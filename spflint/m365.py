@@ -90,6 +90,11 @@ def relay_arguments(networks: Sequence[ipaddress.IPv4Network]) -> list[str]:
     return out
 
 
+def verify_command(domain: str, arguments: Sequence[str]) -> str:
+    """The check that proves the relay's setup once the record is published."""
+    return " ".join(["spflint check", domain, "--profile", PROFILE, *arguments])
+
+
 @dataclass(frozen=True)
 class RelaySpf:
     """The relay's SPF record: what ``spflint fix`` proves for the domain's published record
@@ -340,8 +345,7 @@ async def relay_plan(domain: str, resolver: Resolver, *, ips: Sequence[str] = ()
                         "exactly as published; the middle label is tenant-specific.")
     terms = [_spf_term(n) for n in networks] + [SPF_INCLUDE]
     spf = await relay_spf(domain, resolver, networks, tree=tree, config=config)
-    verify = " ".join(["spflint check", domain, "--profile", PROFILE,
-                       *relay_arguments(networks)])
+    verify = verify_command(domain, relay_arguments(networks))
     checklist = [
         f"Outbound port {RELAY_PORT} is not blocked by your ISP or firewall.",
         "The sending IP is static and not shared with other organisations (dynamic IPs and "

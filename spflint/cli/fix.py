@@ -248,8 +248,10 @@ def verify_command(domain: str | None, coverage: CoverageSettings) -> str | None
     profile and addresses (None: the default, a plain check)."""
     if domain is None or coverage.profile != M365_PROFILE:
         return None
-    args = [f"--ip {ip}" for ip in coverage.ips] + [f"--require {r}" for r in coverage.require]
-    return " ".join(["spflint check", domain, "--profile", M365_PROFILE, *args])
+    from ..m365 import verify_command as relay_check
+
+    return relay_check(domain, [f"--ip {ip}" for ip in coverage.ips]
+                       + [f"--require {r}" for r in coverage.require])
 
 
 async def _run(domain: str | None, record: str | None, coverage: CoverageSettings,
