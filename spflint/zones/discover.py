@@ -328,10 +328,20 @@ def _yaml_sniff(name: str, text: str, truncated: bool) -> Sniff:
         if index not in typed and not (rest or "").startswith("*"):
             # A zone may have a record named "zones": only when not all keys hold records
             # do these keys make a configuration.
-            if {k for k, _rest in keys} & _OCTODNS_CONFIG_KEYS:
-                return Sniff("octodns-config", "an octoDNS configuration file")
-            return Sniff("text", f"YAML, but {key!r} does not hold records with a 'type'"
-                                 " (not an octoDNS zone)")
+            return _not_records(key, {k for k, _rest in keys})
+    return _records_verdict(name)
+
+
+def _not_records(key: str, keys: set[str]) -> Sniff:
+    """YAML whose ``key`` holds no records: an octoDNS configuration, or no zone at all."""
+    if keys & _OCTODNS_CONFIG_KEYS:
+        return Sniff("octodns-config", "an octoDNS configuration file")
+    return Sniff("text", f"YAML, but {key!r} does not hold records with a 'type'"
+                         " (not an octoDNS zone)")
+
+
+def _records_verdict(name: str) -> Sniff:
+    """YAML of octoDNS records: a zone when the file name names one."""
     origin = octodns_origin(name)
     if origin is None:
         return Sniff("octodns-records", "octoDNS records, but the file name names no zone"
@@ -356,15 +366,8 @@ def _yaml_flow(name: str, text: str, truncated: bool) -> Sniff:
     for key, value in data.items():
         items = value if isinstance(value, list) else [value]
         if not items or not all(isinstance(i, dict) and "type" in i for i in items):
-            if {str(k) for k in data} & _OCTODNS_CONFIG_KEYS:
-                return Sniff("octodns-config", "an octoDNS configuration file")
-            return Sniff("text", f"YAML, but {key!r} does not hold records with a 'type'"
-                                 " (not an octoDNS zone)")
-    origin = octodns_origin(name)
-    if origin is None:
-        return Sniff("octodns-records", "octoDNS records, but the file name names no zone"
-                                        " (expected e.g. example.com.yaml)")
-    return Sniff("octodns", origin=origin)
+            return _not_records(key, {str(k) for k in data})
+    return _records_verdict(name)
 
 
 def sniff_bytes(name: str, head: bytes, *, truncated: bool = False) -> Sniff:
