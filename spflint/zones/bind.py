@@ -4,7 +4,6 @@ bounded, with the exact byte positions of every TXT/SPF record."""
 from __future__ import annotations
 
 import functools
-import gc
 import ipaddress
 import os
 import re
@@ -25,7 +24,15 @@ from spflint.dns.base import NameData, RecordValue, ZoneData
 from spflint.dns.names import from_dns_name, to_dns_name
 
 from .discover import _is_within, find_repository_root, origin_from_file_name
-from .model import SoaSerial, StringToken, ZoneFile, ZoneFileError, ZoneNote, ZoneRecord
+from .model import (
+    SoaSerial,
+    StringToken,
+    ZoneFile,
+    ZoneFileError,
+    ZoneNote,
+    ZoneRecord,
+    no_cycle_collection,
+)
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -1232,15 +1239,8 @@ def read_bind(path: str | os.PathLike[str], origin: str | None = None, *,
     reader = _Reader(top, overrides or {}, roots)
     start = (from_dns_name(dns.name.from_text(origin.rstrip(".") + "."))
              if origin else None)
-    # The reader builds no reference cycles: a collection while it adds hundreds of
-    # thousands of entries would only scan them all again, several times over.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with no_cycle_collection():
         reader.read(_Source(top, reader.load(top, MAX_FILE_BYTES)), start, ())
-    finally:
-        if collecting:
-            gc.enable()
     return ZoneFile(path=top, format="bind", origin=reader.apex or "", records=reader.records,
                     data=reader.data, contents=reader.contents, soa=reader.soa,
                     notes=reader.finish_notes())

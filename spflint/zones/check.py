@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import os
 import time
 from collections.abc import Mapping, Sequence
@@ -29,7 +28,7 @@ from spflint.txt import cut
 from . import read_zone
 from .discover import ZoneSource, discover, select
 from .lock import LockFile, LockResolver
-from .model import ZoneFile, ZoneFileError, ZoneNote, ZoneRecord
+from .model import ZoneFile, ZoneFileError, ZoneNote, ZoneRecord, no_cycle_collection
 from .positions import locate
 from .repo import RepoResolver, origins_below, reader_with
 
@@ -136,11 +135,9 @@ def read_sources(sources: Sequence[ZoneSource],
     ``include_roots``: more directories ``$INCLUDE`` may read from (see :func:`read_zone`)."""
     zones: list[ZoneFile] = []
     errors: list[ZoneFileError] = []
-    # Reading builds hundreds of thousands of objects and no reference cycles: the cycle
-    # collector would only rescan them over and over.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    # Over the whole batch, not file by file: with the collector back on between files, each
+    # file's allocations would make it rescan every zone read so far.
+    with no_cycle_collection():
         for source in sources:
             try:
                 zones.append(read_zone(source.path,
@@ -148,9 +145,6 @@ def read_sources(sources: Sequence[ZoneSource],
                                        include_roots=include_roots))
             except ZoneFileError as exc:
                 errors.append(exc)
-    finally:
-        if enabled:
-            gc.enable()
     return zones, errors
 
 

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from spflint.dns.base import ZoneData
 from spflint.errors import InputError
 from spflint.findings import Severity
+
+
+@contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """While a zone is read: the readers build hundreds of thousands of objects and no
+    reference cycles, so the cycle collector would only rescan them over and over."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 SPF_PREFIX = b"v=spf1"
 

@@ -21,7 +21,15 @@ from spflint.errors import InputError
 from spflint.findings import Severity
 from spflint.txt import from_outside, octodns_unescape
 
-from .model import LineIndex, StringToken, ZoneFile, ZoneFileError, ZoneNote, ZoneRecord
+from .model import (
+    LineIndex,
+    StringToken,
+    ZoneFile,
+    ZoneFileError,
+    ZoneNote,
+    ZoneRecord,
+    no_cycle_collection,
+)
 
 __all__ = [
     "MAX_DEPTH",
@@ -909,6 +917,25 @@ def _split_files(reader: _Reader, directory: str) -> list[str]:
     return files
 
 
+def _read_files(reader: _Reader, name: str) -> None:
+    """The zone's one file, or each file of a split zone's directory."""
+    if not os.path.isdir(name):
+        reader.read_file(name)
+        return
+    files = _split_files(reader, name)
+    if not files:
+        raise ZoneFileError(name, "a split zone directory without '*.yaml' files")
+    for file in files:
+        try:
+            reader.read_file(file)
+        except _TooMuchWork:
+            raise
+        except ZoneFileError as exc:
+            mark = yaml.Mark(file, 0, (exc.line or 1) - 1, (exc.column or 1) - 1, None, 0)
+            reader.note(INVALID_RECORD, yaml.ScalarNode(_STR_TAG, "", mark, mark),
+                        f"{exc.reason}: none of this file's records are read")
+
+
 def read_octodns(path: str | os.PathLike[str], origin: str | None = None, *,
                  overrides: Mapping[str, bytes] | None = None) -> ZoneFile:
     """Read an octoDNS zone: a YAML file named after its zone (``example.com.yaml``), or a
@@ -928,21 +955,8 @@ def read_octodns(path: str | os.PathLike[str], origin: str | None = None, *,
         raise ZoneFileError(name, "cannot tell the zone from the file name (expected e.g."
                                   " example.com.yaml, or a directory example.com.)")
     reader = _Reader(name, zone_origin, overrides or {})
-    if os.path.isdir(name):
-        files = _split_files(reader, name)
-        if not files:
-            raise ZoneFileError(name, "a split zone directory without '*.yaml' files")
-        for file in files:
-            try:
-                reader.read_file(file)
-            except _TooMuchWork:
-                raise
-            except ZoneFileError as exc:
-                mark = yaml.Mark(file, 0, (exc.line or 1) - 1, (exc.column or 1) - 1, None, 0)
-                reader.note(INVALID_RECORD, yaml.ScalarNode(_STR_TAG, "", mark, mark),
-                            f"{exc.reason}: none of this file's records are read")
-    else:
-        reader.read_file(name)
+    with no_cycle_collection():
+        _read_files(reader, name)
     reader.finish()
     return ZoneFile(path=name, format="octodns", origin=zone_origin, records=reader.records,
                     data=reader.data, contents={p: s.raw for p, s in reader.sources.items()},
