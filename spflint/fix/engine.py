@@ -143,7 +143,7 @@ class Fixer:
         return FixError(message, self.changes)
 
     async def space(self, terms: Sequence[Term]) -> IPSpace:
-        return await self.compiler.space(self.domain, parse_record(render(terms)))
+        return await self.compiler.space(self.domain, Record(tuple(terms)))
 
     # -- input ----------------------------------------------------------------------------
 
