@@ -70,12 +70,14 @@ class MxHosts:
     """What an ``mx`` term does with an MX answer (§5.4, §4.6.4).
 
     ``names`` are the exchanges whose addresses are looked up, in preference order, each
-    once, the null MX (``.``, RFC 7505) left out; ``records`` is how many MX records the
-    answer had. More than :data:`MAX_MX_RECORDS` records make the term a permerror.
+    once, the null MX (``.``, RFC 7505) left out; ``preferences`` the lowest preference of
+    each; ``records`` is how many MX records the answer had. More than
+    :data:`MAX_MX_RECORDS` records make the term a permerror.
     """
 
     names: tuple[str, ...]
     records: int
+    preferences: tuple[int, ...] = ()
 
     @property
     def too_many(self) -> bool:
@@ -87,11 +89,13 @@ def mx_hosts(records: Sequence[RecordValue]) -> MxHosts:
     exchanges = [v for v in records if isinstance(v, tuple) and len(v) == 2
                  and isinstance(v[0], int)]
     names: list[str] = []
-    for _, exchange in sorted(exchanges, key=lambda v: int(v[0])):
+    preferences: list[int] = []
+    for preference, exchange in sorted(exchanges, key=lambda v: int(v[0])):
         name = canonical(str(exchange))
-        if name and name not in names:
+        if name and name not in names:  # in preference order: the first is the lowest
             names.append(name)
-    return MxHosts(tuple(names), len(exchanges))
+            preferences.append(int(preference))
+    return MxHosts(tuple(names), len(exchanges), tuple(preferences))
 
 
 def include_result(inner: str) -> str:

@@ -714,11 +714,7 @@ class _Walker:
         if answer.outcome.is_void:
             info.voids.append(VoidLookup(term, target, "MX", answer.outcome))
         found = mx_hosts(answer.records)
-        preference: dict[str, int] = {}
-        for value in answer.records:
-            if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], int):
-                host = canonical(str(value[1]))
-                preference[host] = min(value[0], preference.get(host, value[0]))
+        preference = dict(zip(found.names, found.preferences, strict=True))
         # The addresses of the first names are asked as receivers would; past the limit a
         # receiver returns permerror anyway, and the rest are listed without addresses.
         asked = found.names[:MAX_MX_RECORDS]
