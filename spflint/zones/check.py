@@ -25,7 +25,6 @@ from spflint.rules import registry
 from spflint.tree import Tree, UnknownAnswer, walk
 from spflint.txt import cut
 
-from . import read_zone
 from .discover import ZoneSource, discover, select
 from .lock import LockFile, LockResolver
 from .model import ZoneFile, ZoneFileError, ZoneNote, ZoneRecord, no_cycle_collection
@@ -135,14 +134,14 @@ def read_sources(sources: Sequence[ZoneSource],
     ``include_roots``: more directories ``$INCLUDE`` may read from (see :func:`read_zone`)."""
     zones: list[ZoneFile] = []
     errors: list[ZoneFileError] = []
+    # Read as the repository's other zones are read.
+    read = reader_with([os.fspath(r) for r in include_roots])
     # Over the whole batch, not file by file: with the collector back on between files, each
     # file's allocations would make it rescan every zone read so far.
     with no_cycle_collection():
         for source in sources:
             try:
-                zones.append(read_zone(source.path,
-                                       origin=source.origin if source.split else None,
-                                       include_roots=include_roots))
+                zones.append(read(source))
             except ZoneFileError as exc:
                 errors.append(exc)
     return zones, errors
