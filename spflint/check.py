@@ -24,7 +24,7 @@ from .tree import Tree, TreeNode
 
 if TYPE_CHECKING:
     from .fix.drift import Drift
-    from .m365 import RelayPlan, SmartHost
+    from .m365 import RelayPlan
     from .tree import UnknownAnswer
 
 
@@ -310,9 +310,9 @@ def m365_address_requirements(ips: Sequence[str]) -> list[Requirement]:
 
 
 async def m365_requirements(tree: Tree, ips: Sequence[str], resolver: Resolver
-                            ) -> tuple[list[Requirement], SmartHost | None]:
-    """The Microsoft 365 SMTP relay requirements on a policy, and the smart host (the MX at
-    Exchange Online) when there is one.
+                            ) -> tuple[list[Requirement], list[tuple[int, str]]]:
+    """The Microsoft 365 SMTP relay requirements on a policy, and the domain's MX records as
+    read for them (empty when they could not be read), for the relay plan to reuse.
 
     ``check`` runs this on the published policy and ``fix`` on the policy it would publish,
     so the two report the same unmet requirements.
@@ -346,7 +346,7 @@ async def m365_requirements(tree: Tree, ips: Sequence[str], resolver: Resolver
          f"the MX ({', '.join(h for _, h in mx)}) does not point at "
          "*.mail.protection.outlook.com or *.mx.microsoft: relay needs the domain's mail "
          "to be hosted in Exchange Online"), domain, name, checked=mx_known))
-    return reqs, smart
+    return reqs, mx
 
 
 async def m365_profile(
@@ -355,16 +355,17 @@ async def m365_profile(
     """The Microsoft 365 SMTP relay requirements, and the relay plan (device settings,
     connector PowerShell, the SPF record ``fix`` proves, checklist) when the domain's MX is
     at Exchange Online and the device's IPv4 address is known."""
-    from .m365 import relay_plan
+    from .m365 import relay_plan, smart_host_from_mx
 
-    reqs, smart = await m365_requirements(tree, ips, resolver)
+    reqs, mx = await m365_requirements(tree, ips, resolver)
+    smart = smart_host_from_mx(mx)
     info: dict[str, Any] = {"name": M365_PROFILE, "relay": None, "relay_problem": None}
     connector_ips = [ip for ip in ips if ipaddress.ip_address(ip).version == 4]
     plan = None
     if smart is not None and connector_ips:
         try:
             plan = await relay_plan(tree.root.name, resolver, ips=connector_ips, tree=tree,
-                                    config=config)
+                                    config=config, mx=mx)
             info["relay"] = plan.to_dict()
         except InputError as exc:  # an address the connector cannot take, and the like
             info["relay_problem"] = str(exc)

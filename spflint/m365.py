@@ -289,10 +289,12 @@ def _within(name: str, domain: str) -> bool:
 
 async def relay_plan(domain: str, resolver: Resolver, *, ips: Sequence[str] = (),
                      cert_domain: str | None = None, tree: Tree | None = None,
-                     config: Config | None = None) -> RelayPlan:
-    """The relay set-up for ``domain`` from its MX records (read from DNS, never derived)
-    and its SPF record (``spflint fix``'s proven record, see ``relay_spf``; ``tree`` is the
-    domain's walked policy when the caller has it).
+                     config: Config | None = None,
+                     mx: Sequence[tuple[int, str]] | None = None) -> RelayPlan:
+    """The relay set-up for ``domain`` from its MX records (read from DNS, never derived;
+    ``mx`` when the caller read them already) and its SPF record (``spflint fix``'s proven
+    record, see ``relay_spf``; ``tree`` is the domain's walked policy when the caller has
+    it).
 
     :raises InputError: an invalid domain, no address and no certificate name, or an
         address the connector cannot take (``ConnectorAddressError``).
@@ -304,7 +306,7 @@ async def relay_plan(domain: str, resolver: Resolver, *, ips: Sequence[str] = ()
     if not networks and not cert_domain:
         raise InputError("give the device's static public IPv4 address (or a certificate "
                          "name for a certificate-based connector)")
-    mx = await read_mx(domain, resolver)
+    mx = await read_mx(domain, resolver) if mx is None else list(mx)
     smart = smart_host_from_mx(mx)
     warnings: list[str] = []
     if smart is None:

@@ -306,3 +306,32 @@ def test_each_question_is_asked_once_and_counted_once(
     assert len(seen) == len(set(seen))
     assert doc["queries"] == len(seen)
     assert ("example.com", "TXT") in seen and ("example.com", "SPF") in seen
+
+
+def test_the_relay_profile_reads_the_mx_once() -> None:
+    # The requirement on the MX and the relay plan share one reading of it (a resolver
+    # without a cache, such as a lock or zone data layer, would be asked twice otherwise).
+    import asyncio
+
+    from spflint.check import run_check
+    from spflint.config import Config
+    from spflint.dns.base import Answer
+    from spflint.dns.offline import OfflineResolver
+
+    data = zonedata_from_dict({
+        "relay.example": [{"TXT": "v=spf1 include:spf.protection.outlook.com -all"},
+                          {"MX": [0, "relay-example.mail.protection.outlook.com"]}],
+        "spf.protection.outlook.com": [{"TXT": "v=spf1 ip4:40.92.0.0/15 -all"}],
+    })
+    inner = OfflineResolver(data)
+    asked: list[tuple[str, str]] = []
+
+    class Counting:
+        async def query(self, name: str, rdtype: str) -> Answer:
+            asked.append((name, rdtype))
+            return await inner.query(name, rdtype)
+
+    result = asyncio.run(run_check("relay.example", Counting(), config=Config(),
+                                   ips=["62.231.75.25"], profile="m365-relay"))
+    assert result.relay is not None
+    assert asked.count(("relay.example", "MX")) == 1
