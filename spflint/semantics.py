@@ -21,8 +21,6 @@ MAX_PTR_NAMES = 10  # PTR names past this are ignored (§4.6.4, §5.5)
 
 RESULTS = ("pass", "fail", "softfail", "neutral", "none", "permerror", "temperror")
 QUALIFIER_RESULTS = {"+": "pass", "-": "fail", "~": "softfail", "?": "neutral"}
-# Mechanisms that cost one DNS lookup each; redirect= costs one too when it applies (§4.6.4).
-LOOKUP_KINDS = LOOKUP_MECHANISMS
 
 
 @dataclass(frozen=True)
@@ -42,7 +40,7 @@ class Evaluated:
     @property
     def lookups(self) -> int:
         """The record's own lookup cost (its includes' and redirect's targets not counted)."""
-        own = sum(1 for d in self.directives if d.kind in LOOKUP_KINDS)
+        own = sum(1 for d in self.directives if d.kind in LOOKUP_MECHANISMS)
         return own + (1 if self.redirect is not None else 0)
 
 

@@ -45,9 +45,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..ast import Record, Redirect, Term
+from ..ast import LOOKUP_MECHANISMS, Record, Redirect, Term
 from ..findings import Severity
-from ..semantics import LOOKUP_KINDS, MAX_LOOKUPS, evaluated
+from ..semantics import MAX_LOOKUPS, evaluated
 from .base import Hit, RuleContext
 
 CODE = "SPF203"
@@ -62,7 +62,7 @@ LIMIT = MAX_LOOKUPS
 def lookup_terms(record: Record) -> list[Term]:
     """The terms that cost a DNS lookup, in the order an evaluation would reach them."""
     terms = evaluated(record)
-    out: list[Term] = [d for d in terms.directives if d.kind in LOOKUP_KINDS]
+    out: list[Term] = [d for d in terms.directives if d.kind in LOOKUP_MECHANISMS]
     if terms.redirect is not None:
         out.append(terms.redirect)
     return out
