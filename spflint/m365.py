@@ -118,6 +118,8 @@ class RelaySpf:
 
     def lines(self, networks: Sequence[ipaddress.IPv4Network]) -> list[str]:
         """The SPF part of the plan's text."""
+        from .fix.model import record_line
+
         addresses = ", ".join(_connector_text(n) for n in networks)
         need = (f"pass {addresses} and " if addresses else "") + f"contain {SPF_INCLUDE}"
         if self.problem is not None:
@@ -134,13 +136,9 @@ class RelaySpf:
                  if created else
                  "spflint fix builds it from the published record, keeping its other senders "
                  "and its 'all' qualifier, and proves it:"]
-        for record in self.records:
-            lines.append(f"  {record.name} TXT " + " ".join(f'"{s}"' for s in record.strings))
+        lines.extend(f"  {record_line(record)}" for record in self.records)
         lines.append("  changes:")
-        for change in self.changes:
-            what = " → ".join(x for x in (change.before, change.after) if x)
-            lines.append(f"    {change.kind} [{'safe' if change.safe else 'unsafe'}]: {what}"
-                         .rstrip(": "))
+        lines.extend(f"    {change.summary()}" for change in self.changes)
         lines += ["Why each change is made, and the steps at your DNS host:",
                   f"  {self.command}"]
         return lines

@@ -13,6 +13,7 @@ import click
 from ..dns.base import Resolver
 from ..errors import DNSFailure, InputError
 from ..fix import FixError, FixOptions, FixResult, fix_policy
+from ..fix.model import record_line
 from ..m365 import PROFILE as M365_PROFILE
 from ..m365 import SPF_INCLUDE as M365_INCLUDE
 from ..report.base import Report
@@ -64,17 +65,13 @@ def options_from(domain: str | None, record: str | None, coverage: CoverageSetti
 
 def text_lines(result: FixResult, requirements: Sequence[Requirement] = ()) -> list[str]:
     lines: list[str] = []
-    for record in result.records:
-        name = record.name or "(record)"
-        lines.append(f"{name} TXT " + " ".join(f'"{s}"' for s in record.strings))
+    lines.extend(record_line(record) for record in result.records)
     lines.append(f"lookups: {result.lookups}/{LOOKUP_LIMIT}, "
                  f"void lookups: {result.voids}/{VOID_LIMIT}")
     if result.changes:
         lines.append("changes:")
         for change in result.changes:
-            what = " → ".join(x for x in (change.before, change.after) if x) or ""
-            safety = "safe" if change.safe else "unsafe"
-            lines.append(f"  {change.kind} [{safety}]: {what}".rstrip(": "))
+            lines.append(f"  {change.summary()}")
             lines.append(f"      {change.reason}")
     elif any(not r.met and r.checked for r in requirements):
         lines.append("no change made, but requirements are not met (below)")

@@ -8,7 +8,7 @@ from typing import Any
 from ..errors import SpflintError
 from ..hosts.model import PublishedRecord
 
-__all__ = ["Change", "FixError", "FixOptions", "FixResult", "PublishedRecord"]
+__all__ = ["Change", "FixError", "FixOptions", "FixResult", "PublishedRecord", "record_line"]
 
 DEFAULT_MAX_SIZE = 450  # whole TXT answer budget (RFC 7208 §3.4)
 NEVER_FLATTEN = ("spf.protection.outlook.com",)
@@ -37,6 +37,16 @@ class Change:
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "safe": self.safe, "reason": self.reason,
                 "before": self.before, "after": self.after}
+
+    def summary(self) -> str:
+        """One line: ``kind [safe]: before → after``."""
+        what = " → ".join(x for x in (self.before, self.after) if x)
+        return f"{self.kind} [{'safe' if self.safe else 'unsafe'}]: {what}".rstrip(": ")
+
+
+def record_line(record: PublishedRecord) -> str:
+    """A published record as one line: ``name TXT "string" "string"``."""
+    return f"{record.name or '(record)'} TXT " + " ".join(f'"{s}"' for s in record.strings)
 
 
 @dataclass(frozen=True)
